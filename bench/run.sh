@@ -1,0 +1,61 @@
+#!/bin/sh
+# Benchmarks for `brine scan` on pickle streams (issue targets beside each
+# figure). Prints one line per figure: name  measured  target  PASS|FAIL.
+# Whole-process wall time is the median of 9 runs; peak RSS from
+# /usr/bin/time -f %M. Files are generated into $BUILD/bench.
+set -eu
+BRINE=${1:-build/brine}
+top=$(cd "$(dirname "$0")/.." && pwd)
+dir=$top/build/bench
+mkdir -p "$dir"
+[ -f "$dir/dicts200k.pkl" ] ||
+  /usr/bin/python3 "$top/tools/gen_benign.py" --big "$dir" >/dev/null
+[ -f "$dir/blobs64m.pkl" ] ||
+  /usr/bin/python3 "$top/bench/gen_blobs.py" "$dir/blobs64m.pkl"
+for f in dicts200k.pkl blobs64m.pkl; do
+  if ! "$BRINE" scan "$dir/$f" >/dev/null 2>&1; then
+    echo "bench: brine scan $f did not pass (exit $?): figures would be void" >&2
+    exit 1
+  fi
+done
+# warm the page cache
+cat "$dir/dicts200k.pkl" "$dir/blobs64m.pkl" >/dev/null
+
+median_ms() {  # median wall milliseconds of 9 runs of brine scan FILE
+  /usr/bin/python3 - "$BRINE" "$1" <<'PY'
+import statistics, subprocess, sys, time
+t = []
+for _ in range(9):
+    s = time.perf_counter()
+    subprocess.run([sys.argv[1], "scan", sys.argv[2]], stdout=subprocess.DEVNULL)
+    t.append((time.perf_counter() - s) * 1000)
+print("%.1f" % statistics.median(t))
+PY
+}
+
+peak_kib() {
+  /usr/bin/time -f %M "$BRINE" scan "$1" 2>&1 >/dev/null | tail -n 1
+}
+
+line() {  # name measured target verdict
+  printf '%-34s %-14s %-14s %s\n' "$1" "$2" "$3" "$4"
+}
+
+ok() { /usr/bin/python3 -c "import sys; sys.exit(0 if $1 else 1)" && echo PASS || echo FAIL; }
+
+ms=$(median_ms "$dir/dicts200k.pkl")
+kib=$(peak_kib "$dir/dicts200k.pkl")
+size=$(stat -c %s "$dir/dicts200k.pkl")
+line "opcode-dense scan wall (ms)" "$ms" "<= 20" "$(ok "$ms <= 20")"
+line "opcode-dense peak RSS (MiB)" "$((kib / 1024))" "<= 64" \
+  "$(ok "$kib <= 65536")"
+line "opcode-dense rate (M opcodes/s)" \
+  "$(/usr/bin/python3 -c "print('%.0f' % (1800493 / ($ms / 1000) / 1e6))")" \
+  ">= 100" "$(ok "1800493 / ($ms / 1000) / 1e6 >= 100")"
+ms=$(median_ms "$dir/blobs64m.pkl")
+kib=$(peak_kib "$dir/blobs64m.pkl")
+size=$(stat -c %s "$dir/blobs64m.pkl")
+gbs=$(/usr/bin/python3 -c "print('%.1f' % ($size / ($ms / 1000) / 1e9))")
+line "blob-dense throughput (GB/s)" "$gbs" ">= 2" "$(ok "$gbs >= 2")"
+line "blob-dense peak RSS (MiB)" "$((kib / 1024))" "<= 32" \
+  "$(ok "$kib <= 32768")"

@@ -1,0 +1,27 @@
+/* The brine command: shared helpers for the subcommands. Built only on the
+   public API (include/brine/). */
+#ifndef BRINE_CLI_H
+#define BRINE_CLI_H
+
+#include <stdio.h>
+
+#include "brine/brine.h"
+#include "brine/scan.h"
+
+#define EXIT_PASS 0
+#define EXIT_REJECT 1
+#define EXIT_ERROR 2
+
+int cmd_scan(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_decompile(int argc, char **argv);
+
+/* Parse "--format" values; returns -1 for an unknown name. */
+int cli_parse_format(const char *s, int allow_sarif);
+/* Apply "NAME=VALUE" to limits; prints the problem and returns -1. */
+int cli_parse_limit(struct brine_limits *lim, const char *arg);
+/* Print "brine: CMD: message" to stderr. */
+void cli_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,343 @@
+/* A scan session: files and directories examined by content, one report
+ * per file (contract.md §1-2). Formats other than pickle are recognised by
+ * the formats layer as it grows; a file of no known format is
+ * `unrecognized` and never treated as a pickle.
+ */
+#include "scan_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+struct brine_scan {
+  struct brine_ctx *ctx;
+  const struct brine_policy *pol;
+  unsigned flags;
+  struct brinei_arena arena;          /* strings of every report */
+  struct brine_file_report *files;    /* owned */
+  size_t nfiles, files_cap;
+};
+
+const char *brine_verdict_name(brine_verdict v)
+{
+  static const char *const n[] = { "unrecognized", "safe", "unknown",
+                                   "error", "unsafe" };
+  return (unsigned)v < BRINE_ARRAY_LEN(n) ? n[v] : "error";
+}
+
+const char *brine_severity_name(brine_severity s)
+{
+  static const char *const n[] = { "info", "warning", "error", "critical" };
+  return (unsigned)s < BRINE_ARRAY_LEN(n) ? n[s] : "error";
+}
+
+const char *brine_use_name(brine_use u)
+{
+  static const char *const n[] = { "none", "reference", "construct",
+                                   "call" };
+  return (unsigned)u < BRINE_ARRAY_LEN(n) ? n[u] : "none";
+}
+
+/* ---- findings --------------------------------------------------------- */
+
+void brinei_finding_add(struct brinei_findings *f, enum brinei_rule r,
+                        uint64_t off, const char *member, const char *global,
+                        brine_use use, const char *fmt, ...)
+{
+  struct brine_finding *x;
+  char msg[1024];
+  va_list ap;
+  void *p = f->v;
+  if(f->n >= f->ctx->lim.findings ||
+     brinei_grow(f->ctx, &p, &f->cap, f->n + 1, sizeof(*f->v),
+                 (size_t)f->ctx->lim.findings)) {
+    f->dropped++;
+    f->lost = true;
+    return;
+  }
+  f->v = p;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  x = &f->v[f->n];
+  x->rule = brinei_rules[r].id;
+  x->rule_name = brinei_rules[r].name;
+  x->severity = brinei_rules[r].severity;
+  x->offset = off;
+  x->member = brinei_arena_strndup(f->arena, member ? member : "",
+                                   member ? strlen(member) : 0);
+  x->global = global ? brinei_arena_strndup(f->arena, global,
+                                            strlen(global)) : NULL;
+  x->use = use;
+  x->message = brinei_arena_strndup(f->arena, msg, strlen(msg));
+  if(!x->member || !x->message || (global && !x->global)) {
+    f->dropped++;
+    f->lost = true;
+    return;
+  }
+  f->n++;
+}
+
+static brine_verdict rule_verdict(const char *id)
+{
+  for(size_t i = 0; i < R_COUNT; i++)
+    if(brinei_rules[i].id == id)
+      return brinei_rules[i].verdict;
+  return BRINE_VERDICT_ERROR;
+}
+
+brine_verdict brinei_findings_verdict(const struct brinei_findings *f,
+                                      size_t from, brine_verdict floor)
+{
+  brine_verdict v = floor;
+  if(f->lost && v < BRINE_VERDICT_ERROR)
+    v = BRINE_VERDICT_ERROR;  /* what was lost might have been worse */
+  for(size_t i = from; i < f->n; i++) {
+    brine_verdict r = rule_verdict(f->v[i].rule);
+    if(r > v)
+      v = r;
+  }
+  return v;
+}
+
+/* ---- the session ------------------------------------------------------ */
+
+brine_result brine_scan_new(struct brine_ctx *ctx,
+                            const struct brine_policy *pol, unsigned flags,
+                            struct brine_scan **out)
+{
+  struct brine_scan *s = brinei_calloc(ctx, 1, sizeof(*s));
+  *out = NULL;
+  if(!s)
+    return BRINE_E_NOMEM;
+  s->ctx = ctx;
+  s->pol = pol;
+  s->flags = flags;
+  brinei_arena_init(&s->arena, ctx);
+  *out = s;
+  return BRINE_OK;
+}
+
+void brine_scan_free(struct brine_scan *s)
+{
+  if(!s)
+    return;
+  for(size_t i = 0; i < s->nfiles; i++) {
+    brinei_free(s->ctx, (void *)s->files[i].findings);
+    brinei_free(s->ctx, (void *)s->files[i].members);
+  }
+  brinei_free(s->ctx, s->files);
+  brinei_arena_free(&s->arena);
+  brinei_free(s->ctx, s);
+}
+
+size_t brine_scan_nfiles(const struct brine_scan *s) { return s->nfiles; }
+
+const struct brine_file_report *brine_scan_file(const struct brine_scan *s,
+                                                size_t i)
+{
+  return i < s->nfiles ? &s->files[i] : NULL;
+}
+
+int brine_scan_exit_code(const struct brine_scan *s)
+{
+  bool err = false;
+  for(size_t i = 0; i < s->nfiles; i++) {
+    brine_verdict v = s->files[i].verdict;
+    if(v == BRINE_VERDICT_UNSAFE ||
+       (v == BRINE_VERDICT_UNKNOWN && (s->flags & BRINE_SCAN_STRICT)))
+      return 1;
+    if(v == BRINE_VERDICT_ERROR)
+      err = true;
+  }
+  return err ? 2 : 0;
+}
+
+static struct brine_file_report *new_report(struct brine_scan *s,
+                                            const char *path)
+{
+  struct brine_file_report *r;
+  void *p = s->files;
+  if(brinei_grow(s->ctx, &p, &s->files_cap, s->nfiles + 1, sizeof(*r),
+                 SIZE_MAX / sizeof(*r)))
+    return NULL;
+  s->files = p;
+  r = &s->files[s->nfiles];
+  memset(r, 0, sizeof(*r));
+  r->path = brinei_arena_strndup(&s->arena, path, strlen(path));
+  if(!r->path)
+    return NULL;
+  s->nfiles++;
+  return r;
+}
+
+static void finish_report(struct brine_file_report *r,
+                          struct brinei_findings *f)
+{
+  r->findings = f->v;
+  r->nfindings = f->n;
+  r->members = f->members;
+  r->nmembers = f->nmembers;
+  r->findings_dropped = f->dropped;
+}
+
+/* Scan one buffer as a whole file. */
+static brine_result scan_bytes(struct brine_scan *s, const char *name,
+                               const uint8_t *data, size_t len,
+                               struct brinei_map *map)
+{
+  struct brine_file_report *r = new_report(s, name);
+  struct brinei_findings f;
+  struct brinei_pickle_job job;
+  uint64_t budget = s->ctx->lim.nest_bytes;
+  bool is_pickle = false;
+  brine_verdict v;
+  if(!r)
+    return BRINE_E_NOMEM;
+  memset(&f, 0, sizeof(f));
+  f.ctx = s->ctx;
+  f.arena = &s->arena;
+  memset(&job, 0, sizeof(job));
+  job.pol = s->pol;
+  job.member = "";
+  job.context = PCTX_PLAIN;
+  job.nest_budget = &budget;
+  job.map = map;
+  job.probe = true;
+  v = brinei_pickle_analyze(s->ctx, &job, data, len, &f, &is_pickle);
+  r->format = is_pickle ? "pickle" : "unrecognized";
+  r->verdict = v;
+  finish_report(r, &f);
+  return BRINE_OK;
+}
+
+brine_result brine_scan_buffer(struct brine_scan *s, const char *name,
+                               const void *data, size_t len)
+{
+  return scan_bytes(s, name, data, len, NULL);
+}
+
+static brine_result report_io(struct brine_scan *s, const char *path,
+                              const char *msg)
+{
+  struct brine_file_report *r = new_report(s, path);
+  struct brinei_findings f;
+  if(!r)
+    return BRINE_E_NOMEM;
+  memset(&f, 0, sizeof(f));
+  f.ctx = s->ctx;
+  f.arena = &s->arena;
+  brinei_finding_add(&f, R_IO, BRINE_NOOFF, "", NULL, BRINE_USE_NONE, "%s",
+                     msg);
+  r->format = "unrecognized";
+  r->verdict = BRINE_VERDICT_ERROR;
+  finish_report(r, &f);
+  return BRINE_OK;
+}
+
+static brine_result scan_file(struct brine_scan *s, const char *path)
+{
+  struct brinei_map m;
+  brine_result rc = brinei_map_file(s->ctx, path, &m);
+  if(rc == BRINE_E_NOMEM)
+    return rc;
+  if(rc)
+    return report_io(s, path, s->ctx->err.message);
+  rc = scan_bytes(s, path, m.data ? m.data : (const uint8_t *)"", m.len,
+                  &m);
+  brinei_map_close(&m);
+  return rc;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static brine_result walk(struct brine_scan *s, const char *dir,
+                         unsigned depth)
+{
+  DIR *d;
+  struct dirent *e;
+  char **names = NULL;
+  size_t n = 0, cap = 0;
+  brine_result rc = BRINE_OK;
+  if(depth > s->ctx->lim.dir_depth)
+    return report_io(s, dir, "directory nesting exceeds limit dir_depth");
+  d = opendir(dir);
+  if(!d) {
+    char msg[512];
+    snprintf(msg, sizeof(msg), "%s: %s", dir, strerror(errno));
+    return report_io(s, dir, msg);
+  }
+  /* sorted, so reports come in a stable order */
+  while((e = readdir(d)) != NULL) {
+    void *p = names;
+    if(!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+      continue;
+    if(brinei_grow(s->ctx, &p, &cap, n + 1, sizeof(char *), SIZE_MAX / 8)) {
+      rc = BRINE_E_NOMEM;
+      break;
+    }
+    names = p;
+    names[n] = brinei_strndup(s->ctx, e->d_name, strlen(e->d_name));
+    if(!names[n]) {
+      rc = BRINE_E_NOMEM;
+      break;
+    }
+    n++;
+  }
+  closedir(d);
+  if(!rc)
+    qsort(names, n, sizeof(char *), cmp_names);
+  for(size_t i = 0; !rc && i < n; i++) {
+    struct stat st;
+    size_t dl = strlen(dir);
+    char *p = brinei_malloc(s->ctx, dl + strlen(names[i]) + 2);
+    if(!p) {
+      rc = BRINE_E_NOMEM;
+      break;
+    }
+    sprintf(p, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
+            names[i]);
+    if(lstat(p, &st) < 0) {
+      char msg[512];
+      snprintf(msg, sizeof(msg), "%s: %s", p, strerror(errno));
+      rc = report_io(s, p, msg);
+    }
+    else if(S_ISLNK(st.st_mode)) {
+      /* links are reported, never followed out of the scanned root */
+      struct brine_file_report *r = new_report(s, p);
+      if(!r)
+        rc = BRINE_E_NOMEM;
+      else {
+        r->format = "unrecognized";
+        r->verdict = BRINE_VERDICT_UNRECOGNIZED;
+      }
+    }
+    else if(S_ISDIR(st.st_mode))
+      rc = walk(s, p, depth + 1);
+    else if(S_ISREG(st.st_mode))
+      rc = scan_file(s, p);
+    brinei_free(s->ctx, p);
+  }
+  for(size_t i = 0; i < n; i++)
+    brinei_free(s->ctx, names[i]);
+  brinei_free(s->ctx, names);
+  return rc;
+}
+
+brine_result brine_scan_path(struct brine_scan *s, const char *path)
+{
+  struct stat st;
+  if(stat(path, &st) < 0) {
+    char msg[512];
+    snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
+    return report_io(s, path, msg);
+  }
+  if(S_ISDIR(st.st_mode))
+    return walk(s, path, 0);
+  return scan_file(s, path);
+}

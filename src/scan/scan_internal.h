@@ -1,0 +1,55 @@
+/* Internals shared by the scan session, the pickle analysis and the judge. */
+#ifndef BRINE_SCAN_INTERNAL_H
+#define BRINE_SCAN_INTERNAL_H
+
+#include "../internal.h"
+#include "../policy/policy.h"
+#include "../policy/rules.h"
+#include "brine/scan.h"
+
+/* Findings of one file under construction. Strings live in `arena`. */
+struct brinei_findings {
+  struct brine_ctx *ctx;
+  struct brinei_arena *arena;
+  struct brine_finding *v;         /* owned */
+  size_t n, cap;
+  struct brine_member_report *members;  /* owned */
+  size_t nmembers, mcap;
+  uint64_t dropped;
+  bool lost;             /* a finding was lost to a limit or to memory:
+                            the verdict is at least `error` */
+};
+
+void brinei_finding_add(struct brinei_findings *f, enum brinei_rule r,
+                        uint64_t off, const char *member, const char *global,
+                        brine_use use, const char *fmt, ...)
+    BRINE_PRINTF(7, 8);
+
+/* Worst verdict implied by findings [from, f->n). */
+brine_verdict brinei_findings_verdict(const struct brinei_findings *f,
+                                      size_t from, brine_verdict floor);
+
+/* How a pickle is being loaded: decides what persistent ids mean. */
+enum { PCTX_PLAIN = 0, PCTX_TORCH_LEGACY = 2 };
+
+struct brinei_pickle_job {
+  const struct brine_policy *pol;
+  const char *member;        /* member path for findings ("" for the file) */
+  int context;               /* PCTX_* */
+  unsigned depth;            /* nesting depth of this pickle */
+  uint64_t *nest_budget;     /* bytes of nested pickles left */
+  struct brinei_map *map;    /* to release pages while streaming, or NULL */
+  bool probe;                /* only accept it as a pickle if it looks
+                                like one (see is_pickle) */
+};
+
+/* Analyse every pickle stream in data with the policy, appending findings.
+   *is_pickle tells whether the bytes were recognised as pickle at all
+   (probe mode). Returns the member's verdict. */
+brine_verdict brinei_pickle_analyze(struct brine_ctx *ctx,
+                                    const struct brinei_pickle_job *job,
+                                    const uint8_t *data, size_t len,
+                                    struct brinei_findings *f,
+                                    bool *is_pickle);
+
+#endif

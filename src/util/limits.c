@@ -1,0 +1,58 @@
+/* Run-time limits: defaults, and lowering them by name. */
+#include "../internal.h"
+
+#include <strings.h>
+
+static const char *const names[] = {
+  "pickle_ops", "pickle_stack", "pickle_marks", "pickle_memo",
+  "string_bytes", "tuple_keep", "nest_depth", "nest_bytes", "streams",
+  "globals", "findings", "memory", "read_bytes", "dir_depth",
+};
+
+struct brine_limits brine_limits_default(void)
+{
+  struct brine_limits l;
+  l.pickle_ops = BRINE_MAX_PICKLE_OPS;
+  l.pickle_stack = BRINE_MAX_PICKLE_STACK;
+  /* pickle writers nest MARKs as deep as the data (CPython's own pickler
+     stops near the recursion limit, ~1000): far below this default */
+  l.pickle_marks = 1u << 16;
+  l.pickle_memo = BRINE_MAX_PICKLE_MEMO;
+  l.string_bytes = BRINE_MAX_STRING;
+  l.tuple_keep = BRINE_MAX_TUPLE_KEEP;
+  l.nest_depth = BRINE_MAX_NEST_DEPTH;
+  l.nest_bytes = BRINE_MAX_NEST_BYTES;
+  l.streams = BRINE_MAX_STREAMS;
+  l.globals = BRINE_MAX_GLOBALS;
+  l.findings = BRINE_MAX_FINDINGS;
+  l.memory = BRINE_MAX_MEMORY;
+  l.read_bytes = BRINE_MAX_READ;
+  l.dir_depth = BRINE_MAX_DIR_DEPTH;
+  return l;
+}
+
+_Static_assert(sizeof(struct brine_limits) ==
+                   BRINE_ARRAY_LEN(names) * sizeof(uint64_t),
+               "limit names and fields must match");
+
+int brine_limits_set(struct brine_limits *lim, const char *name,
+                     uint64_t value)
+{
+  struct brine_limits ceil = brine_limits_default();
+  uint64_t *f = (uint64_t *)lim;
+  const uint64_t *c = (const uint64_t *)&ceil;
+  for(size_t i = 0; i < BRINE_ARRAY_LEN(names); i++) {
+    if(strcasecmp(names[i], name))
+      continue;
+    if(!value || value > c[i])
+      return BRINE_E_INVALID;
+    f[i] = value;
+    return BRINE_OK;
+  }
+  return BRINE_E_NOTFOUND;
+}
+
+const char *brine_limits_name(unsigned i)
+{
+  return i < BRINE_ARRAY_LEN(names) ? names[i] : NULL;
+}
