@@ -17,8 +17,7 @@ WARN := -Wall -Wextra -Wconversion -Wshadow -Wvla -Wstrict-prototypes \
         -Wmissing-prototypes -Werror
 CSTD := -std=c11 -D_GNU_SOURCE
 OPT ?= -O2 -g
-BASE_CFLAGS := $(CSTD) $(WARN) -Iinclude -fPIC \
-  -DBRINE_ALLOWLIST_DIR='"$(ALLOWLIST_DIR)"'
+BASE_CFLAGS := $(CSTD) $(WARN) -Iinclude -fPIC
 CFLAGS ?= $(OPT)
 ALL_CFLAGS = $(BASE_CFLAGS) $(DEP_CFLAGS) $(CFLAGS)
 LDLIBS := $(DEP_LIBS) -lm -lpthread
@@ -39,7 +38,19 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/obj/src/policy/embedded.o: $(ALLOWLISTS)
+# the profiles, compacted at build time (tools/al_compact.c) and embedded
+PROFILES := $(filter-out %/denylist.json,$(ALLOWLISTS))
+$(BUILD)/al_compact: tools/al_compact.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) $(DEP_CFLAGS) -O1 -o $@ $< $(DEP_LIBS)
+
+$(BUILD)/gen/allowlists.json: $(BUILD)/al_compact $(ALLOWLISTS)
+	@mkdir -p $(dir $@)
+	$(BUILD)/al_compact $@ $(ALLOWLIST_DIR)/denylist.json $(PROFILES)
+
+$(BUILD)/obj/src/policy/embedded.o: $(BUILD)/gen/allowlists.json
+$(BUILD)/obj/src/policy/embedded.o: ALL_CFLAGS += \
+  -DBRINE_EMBEDDED_ALLOWLISTS='"$(abspath $(BUILD))/gen/allowlists.json"'
 
 $(BUILD)/libbrine.a: $(LIB_OBJ)
 	@rm -f $@
@@ -88,9 +99,10 @@ test: $(BUILD)/brine $(UNIT_BIN) $(REPLAY_BIN)
 
 # ---- fuzzing (libFuzzer) ------------------------------------------------
 FUZZ_TIME ?= 60
-$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC)
+$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(BUILD)/gen/allowlists.json
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BASE_CFLAGS) $(DEP_CFLAGS) -Isrc -O1 -g \
+	  -DBRINE_EMBEDDED_ALLOWLISTS='"$(abspath $(BUILD))/gen/allowlists.json"' \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	  -o $@ $< $(LIB_SRC) $(LDLIBS)
 

@@ -18,10 +18,11 @@ struct compat_module {
 /* Compare a length-counted key with a NUL-terminated table string. */
 static int cmp_n(const char *key, size_t n, const char *s)
 {
-  int c = strncmp(key, s, n);
+  size_t sl = strlen(s);
+  int c = memcmp(key, s, n < sl ? n : sl);
   if(c)
     return c;
-  return s[n] ? -1 : 0;
+  return n < sl ? -1 : n > sl;
 }
 
 bool brinei_compat_map(const char **module, size_t *mlen, const char **name,

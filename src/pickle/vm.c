@@ -988,10 +988,38 @@ static inline uint64_t rd_u64(const uint8_t *p)
 static inline void set_span(struct pv *v, uint8_t kind, const uint8_t *s,
                             uint64_t n)
 {
-  memset(v, 0, sizeof(*v));
   v->kind = kind;
+  v->flags = 0;
+  v->pad = 0;
+  v->ref = 0;
   v->u.s = s;
   v->len = n;
+}
+
+/* Could this literal hold a pickle (raw, hex or base64)? A cheap gate
+   before check_nested: most strings are names and short text. */
+static inline bool maybe_nested(const uint8_t *p, uint64_t n)
+{
+  if(n < 2)
+    return false;
+  if(p[0] == 0x80 || p[n - 1] == '.')
+    return true;
+  /* hex "800N..."; base64 of 0x80 and of protocol-0 first opcodes */
+  return n >= 6 && (p[0] == '8' ||
+                    (n >= 8 && memchr("YKXfSUVTbg", p[0], 10)));
+}
+
+/* UTF-8 check with an inline path for short ASCII strings. */
+static inline bool utf8_ok(const uint8_t *p, uint64_t n)
+{
+  if(n <= 16) {
+    uint8_t acc = 0;
+    for(uint64_t i = 0; i < n; i++)
+      acc |= p[i];
+    if(acc < 0x80)
+      return true;
+  }
+  return brinei_utf8_valid(p, (size_t)n, true);
 }
 
 /* GLOBAL and INST: two lines, module and name, decoded as UTF-8 (strict). */
@@ -1023,6 +1051,10 @@ static bool read_global_lines(struct pk_vm *vm, uint64_t off,
            op_names[vm->data[off]]);
     return false;
   }
+  if(memchr(*m, 0, *mlen) || memchr(*nm, 0, *nlen)) {
+    BROKEN(off, "embedded null character in a global name");
+    return false;
+  }
   return true;
 }
 
@@ -1052,6 +1084,9 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
   struct pv v;
   uint64_t off = start;
   uint64_t max_ops = vm->ctx->lim.pickle_ops;
+  uint64_t frame_watch = UINT64_MAX;
+  void (*const on_op)(void *, struct pk_vm *, uint8_t, uint64_t, uint64_t) =
+      vm->sink->on_op;
 
   vm->pos = start;
   vm->stream_start = start;
@@ -1253,15 +1288,15 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
               op == OP_BINUNICODE8 || op == OP_BINSTRING ||
               op == OP_SHORT_BINSTRING) ? PV_STR : PV_BYTES;
       if((op == OP_BINUNICODE || op == OP_SHORT_BINUNICODE ||
-          op == OP_BINUNICODE8) &&
-         !brinei_utf8_valid(d + vm->pos, (size_t)n, true))
+          op == OP_BINUNICODE8) && !utf8_ok(d + vm->pos, n))
         return BROKEN(off, "'utf-8' codec can't decode the %s argument",
                       op_names[op]);
       set_span(&v, kind, d + vm->pos, n);
       if(op == OP_BINSTRING || op == OP_SHORT_BINSTRING)
         v.flags = PVF_BINSTR;
       vm->pos += n;
-      check_nested(vm, &v, off);
+      if(maybe_nested(v.u.s, n))
+        check_nested(vm, &v, off);
       PUSH(&v);
       break;
     }
@@ -1313,10 +1348,12 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
       break;
     }
     case OP_BINFLOAT: {
-      uint64_t bits = 0;
+      uint64_t bits;
       NEED(8);
-      for(int i = 0; i < 8; i++)
-        bits = bits << 8 | d[vm->pos + (size_t)i];
+      memcpy(&bits, d + vm->pos, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+      bits = __builtin_bswap64(bits);  /* the argument is big-endian */
+#endif
       vm->pos += 8;
       memset(&v, 0, sizeof(v));
       v.kind = PV_FLOAT;
@@ -1587,6 +1624,9 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
       }
       if(!mod.len || !name.len)
         return BROKEN(off, "empty module or attribute name in STACK_GLOBAL");
+      if(memchr(mod.u.s, 0, (size_t)mod.len) ||
+         memchr(name.u.s, 0, (size_t)name.len))
+        return BROKEN(off, "embedded null character in a global name");
       if(!push_global(vm, (const char *)mod.u.s, (size_t)mod.len,
                       (const char *)name.u.s, (size_t)name.len, off, op,
                       NULL))
@@ -1795,6 +1835,7 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
                            (unsigned long long)n, vm->len - vm->pos);
       vm->frame_start = vm->pos;
       vm->frame_end = vm->pos + n;
+      frame_watch = n ? vm->frame_end : UINT64_MAX;
       break;
     }
     case OP_PROTO:
@@ -1822,17 +1863,17 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
 
     /* B14: an opcode and its argument must lie within the current frame;
        a reader that honours frames (pickle.load on a file) would parse the
-       rest differently */
-    if(BRINE_UNLIKELY(vm->frame_end != 0)) {
-      if(off < vm->frame_end && vm->pos > vm->frame_end && op != OP_FRAME)
+       rest differently. frame_watch is the frame's end, or UINT64_MAX. */
+    if(BRINE_UNLIKELY(vm->pos >= frame_watch) && op != OP_FRAME) {
+      if(off < vm->frame_end && vm->pos > vm->frame_end)
         event(vm, PKE_FRAME, off,
               "%s at byte %llu crosses the end of its FRAME at byte %llu",
               op_names[op], (unsigned long long)off,
               (unsigned long long)vm->frame_end);
-      if(vm->pos >= vm->frame_end && op != OP_FRAME)
-        vm->frame_end = 0;
+      vm->frame_end = 0;
+      frame_watch = UINT64_MAX;
     }
-    if(vm->sink->on_op)
-      vm->sink->on_op(vm->sink->ud, vm, op, off, vm->pos);
+    if(on_op)
+      on_op(vm->sink->ud, vm, op, off, vm->pos);
   }
 }

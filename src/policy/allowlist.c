@@ -10,15 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Embedded at build time (src/policy/embedded.c). */
-struct brinei_blob {
-  const char *name;
-  const char *data;
-  size_t len;
-};
-extern const struct brinei_blob brinei_profiles[];
-extern const size_t brinei_nprofiles;
-extern const struct brinei_blob brinei_denylist;
+/* Embedded at build time (src/policy/embedded.c): {"entries": [...],
+   "deny": {"modules": [...], "names": [...]}}, NUL-terminated. */
+extern const char brinei_allowlists_json[];
 
 static uint32_t hash_str(const char *s, size_t n)
 {
@@ -49,7 +43,7 @@ const struct al_entry *brinei_policy_find(const struct brine_policy *pol,
     if(i == UINT32_MAX)
       return NULL;
     e = &pol->entries[i];
-    if(!strncmp(e->global, global, n) && !e->global[n])
+    if(strlen(e->global) == n && !memcmp(e->global, global, n))
       return e;
     h = (h + 1) & (uint32_t)(pol->tab_cap - 1);
   }
@@ -170,6 +164,7 @@ struct loader {
   const char *origin;
   const char *def_profile;
   const char *def_source;
+  bool compact;  /* the embedded document: reasons were checked at build */
 };
 
 #define BAD(ld, ...)                                                    \
@@ -379,7 +374,7 @@ static brine_result parse_entry(struct loader *ld, json_t *o)
   }
   if(!e.use)
     return BAD(ld, "%s: %s: no \"use\"", ld->origin, e.global);
-  if(e.use == BRINE_USE_CALL && (!e.reason || !*e.reason))
+  if(e.use == BRINE_USE_CALL && !ld->compact && (!e.reason || !*e.reason))
     return BAD(ld, "%s: %s: a call entry needs a reason", ld->origin,
                e.global);
   {
@@ -398,12 +393,13 @@ static brine_result parse_entry(struct loader *ld, json_t *o)
 }
 
 static brine_result load_doc(struct brine_policy *pol, json_t *doc,
-                             const char *origin)
+                             const char *origin, bool compact)
 {
-  struct loader ld = { pol, origin, NULL, NULL };
+  struct loader ld = { pol, origin, NULL, NULL, compact };
   json_t *entries = doc, *v;
   const char *k;
   size_t i;
+  brine_result rc;
   if(json_is_object(doc)) {
     entries = NULL;
     json_object_foreach(doc, k, v) {
@@ -417,6 +413,15 @@ static brine_result load_doc(struct brine_policy *pol, json_t *doc,
         else
           ld.def_source = dup_str(&ld, json_string_value(v));
       }
+      else if(compact && !strcmp(k, "deny")) {
+        rc = str_list(&ld, json_object_get(v, "modules"), "deny.modules",
+                      &pol->deny_mods, &pol->ndeny_mods);
+        if(!rc)
+          rc = str_list(&ld, json_object_get(v, "names"), "deny.names",
+                        &pol->deny_names, &pol->ndeny_names);
+        if(rc)
+          return rc;
+      }
       else if(k[0] != '_' && strcmp(k, "description"))
         return BAD(&ld, "%s: unknown top-level key '%s'", origin, k);
     }
@@ -424,7 +429,7 @@ static brine_result load_doc(struct brine_policy *pol, json_t *doc,
   if(!json_is_array(entries))
     return BAD(&ld, "%s: expected an array of entries", origin);
   json_array_foreach(entries, i, v) {
-    brine_result rc = parse_entry(&ld, v);
+    rc = parse_entry(&ld, v);
     if(rc)
       return rc;
   }
@@ -432,7 +437,7 @@ static brine_result load_doc(struct brine_policy *pol, json_t *doc,
 }
 
 static brine_result load_json(struct brine_policy *pol, const char *data,
-                              size_t len, const char *origin, bool deny)
+                              size_t len, const char *origin, bool compact)
 {
   json_error_t jerr;
   json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -441,16 +446,7 @@ static brine_result load_json(struct brine_policy *pol, const char *data,
     return BRINE_FAIL(pol->ctx, BRINE_E_MALFORMED, BRINE_NOOFF,
                       "%s:%d:%d: %s", origin, jerr.line, jerr.column,
                       jerr.text);
-  if(deny) {
-    struct loader ld = { pol, origin, NULL, NULL };
-    json_t *m = json_object_get(doc, "modules");
-    json_t *n = json_object_get(doc, "names");
-    rc = str_list(&ld, m, "modules", &pol->deny_mods, &pol->ndeny_mods);
-    if(!rc)
-      rc = str_list(&ld, n, "names", &pol->deny_names, &pol->ndeny_names);
-  }
-  else
-    rc = load_doc(pol, doc, origin);
+  rc = load_doc(pol, doc, origin, compact);
   json_decref(doc);
   return rc;
 }
@@ -470,13 +466,11 @@ brine_result brine_policy_new(struct brine_ctx *ctx,
     return BRINE_E_NOMEM;
   pol->ctx = ctx;
   brinei_arena_init(&pol->arena, ctx);
-  for(size_t i = 0; !rc && i < brinei_nprofiles; i++)
-    rc = load_json(pol, brinei_profiles[i].data,
-                   strlen(brinei_profiles[i].data), brinei_profiles[i].name,
-                   false);
-  if(!rc)
-    rc = load_json(pol, brinei_denylist.data, strlen(brinei_denylist.data),
-                   brinei_denylist.name, true);
+  rc = load_json(pol, brinei_allowlists_json,
+                 strlen(brinei_allowlists_json), "embedded allowlists", true);
+  if(!rc && !pol->ndeny_mods)
+    rc = BRINE_FAIL(ctx, BRINE_E_MALFORMED, BRINE_NOOFF,
+                    "embedded allowlists: no deny list");
   if(rc) {
     brine_policy_free(pol);
     return rc;
@@ -534,9 +528,10 @@ static bool in_sorted(const char *const *v, size_t n, const char *s,
   size_t lo = 0, hi = n;
   while(lo < hi) {
     size_t mid = (lo + hi) / 2;
-    int c = strncmp(s, v[mid], len);
-    if(!c && v[mid][len])
-      c = -1;
+    size_t ml = strlen(v[mid]);
+    int c = memcmp(s, v[mid], len < ml ? len : ml);
+    if(!c)
+      c = len < ml ? -1 : len > ml;
     if(!c)
       return true;
     if(c < 0)
