@@ -38,6 +38,7 @@ for r in "$BUILD"/replay/fuzz_*; do
   n=$(basename "$r")
   suite "replay/$n" "$r" "fuzz/corpus/$n" tests/data/crashes
 done
+suite checksrc sh scripts/checksrc.sh
 suite cli "$PY" tests/cli/run.py "$BRINE"
 suite threats "$PY" tests/run_tables.py threats "$BRINE"
 suite benign "$PY" tests/run_tables.py benign "$BRINE"

@@ -315,7 +315,7 @@ GROUPS = [
     ("B32", "Second-stage / nested loaders and nested pickles"),
     ("B33", "Allowlist over-breadth / list bugs"),
     ("B34", "Exception-oriented programming: payload, then a broken stream"),
-    ("B35", "Resource exhaustion (expected verdict: error)"),
+    ("B35", "Resource exhaustion (error when a limit is reached; shared references are data)"),
     ("B36", "Scanner deactivation at load time"),
     ("B37", "Protocol-5 out-of-band buffers (expected verdict: error)"),
     ("B38", "Shadowed / overwritten module attributes"),
@@ -351,7 +351,7 @@ def add(gid, slug, data, verdict, rule, technique, ops=(), absent=(), err=False,
     fid = gid if n == 0 else gid + chr(ord("a") + n)
     assert n < 26
     name = "%s_%s.pkl" % (fid.lower(), slug)
-    assert verdict in ("unsafe", "error")
+    assert verdict in ("unsafe", "error", "safe")  # safe: benign controls of a technique
     assert rule == "-" or (rule.startswith("PKL") and len(rule) == 6)
     assert "\t" not in technique and "\n" not in technique
     assert isinstance(data, bytes)
@@ -411,7 +411,7 @@ def gen_cf():
         ops=["NEWOBJ_EX"])
     add("CF", "subprocess_popen_inst_noargs",
         MARK + INST("subprocess", "Popen") + STOP,
-        "unsafe", "PKL002", "INST without arguments on a denied class (construct)",
+        "unsafe", "PKL001", "INST without arguments on a denied class (construct)",
         ops=["INST"])
     add("CF", "copyreg_newobj_popen",
         PROTO(2) + call(GLOBAL("copyreg", "__newobj__"), GLOBAL("subprocess", "Popen"))
@@ -872,7 +872,7 @@ def gen_b27():
         ops=["GLOBAL", "REDUCE"])
     data = (PROTO(2) + call(GLOBAL("copyreg", "_reconstructor"), GLOBAL("collections", "OrderedDict"),
                             GLOBAL("posix", "system"), X(CMD)) + STOP)
-    add("B27", "copyreg_reconstructor_system_base", data, "unsafe", "PKL002",
+    add("B27", "copyreg_reconstructor_system_base", data, "unsafe", "PKL001",
         "copyreg._reconstructor(OrderedDict, posix.system, cmd): denied callable as base",
         ops=["GLOBAL", "REDUCE"])
     data = PROTO(4) + call(call(SG("pydoc", "locate"), sbu("posix.system")), sbu(CMD)) + STOP
@@ -1147,16 +1147,19 @@ def gen_b34():
 def gen_b35():
     levels = 100
     data = PROTO(2) + MARK * levels + EMPTY_LIST + (DUP * 9 + TUPLE) * levels + STOP
-    add("B35", "dup_billion_laughs", data, "error", "PKL014",
-        "DUP expansion: 100 nested tuples of 10 references (10^100 leaves, ~1 KB, 900 DUPs)",
+    add("B35", "dup_billion_laughs", data, "safe", "-",
+        "DUP expansion: 100 nested tuples of 10 references (10^100 leaves, ~1 KB, 900 DUPs); "
+        "shared references are never expanded by brine or CPython, so this is data (fickling "
+        "reports it as an attack)",
         ops=["DUP", "TUPLE"])
     levels, fan = 30, 60
     parts = [PROTO(2), EMPTY_LIST, BINPUT(0), POP]
     for lvl in range(1, levels + 1):
         parts += [MARK, BINGET(lvl - 1) * fan, LIST, BINPUT(lvl), POP]
     parts += [BINGET(levels), STOP]
-    add("B35", "memo_billion_laughs", b"".join(parts), "error", "PKL014",
-        "memo expansion: 30 levels of lists of 60 BINGETs of the previous level (60^30 leaves, ~4 KB)",
+    add("B35", "memo_billion_laughs", b"".join(parts), "safe", "-",
+        "memo expansion: 30 levels of lists of 60 BINGETs of the previous level (60^30 leaves, "
+        "~4 KB); shared references, linear work: data",
         ops=["BINGET", "LIST", "BINPUT"])
     add("B35", "deep_mark_nesting", PROTO(2) + MARK * 200000 + EMPTY_LIST + STOP, "error", "PKL014",
         "200000 nested MARKs (metastack depth), 200 KB file", ops=["MARK"])
@@ -1233,17 +1236,18 @@ def gen_b38():
 
 def gen_b39():
     add("B39", "bytearray_setitem_recipe", b"\x80\x02cbuiltins\nbytearray\nC\x03abc\x85RK\x00KAs.",
-        "unsafe", "PKL006", "reference recipe: SETITEM on a bytearray instance (__setitem__ call)",
+        "safe", "-", "reference recipe: SETITEM on a bytearray instance (__setitem__ call)"
+        " [builtin method of an allowed class (contract §3: container opcodes on allowed instances); the B39 rows on other targets are unsafe]",
         ops=["REDUCE", "SETITEM"])
-    add("B39", "deque_appends", b"ccollections\ndeque\n)R(K\x01K\x02e.", "unsafe", "PKL006",
-        "APPENDS on a collections.deque instance (extend call)", ops=["REDUCE", "APPENDS"])
+    add("B39", "deque_appends", b"ccollections\ndeque\n)R(K\x01K\x02e.", "safe", "-",
+        "APPENDS on a collections.deque instance (extend call) [builtin method of an allowed class (contract §3: container opcodes on allowed instances); the B39 rows on other targets are unsafe]", ops=["REDUCE", "APPENDS"])
     add("B39", "setitem_on_global_class",
         PROTO(2) + GLOBAL("collections", "OrderedDict") + X("k") + X("v") + SETITEM + STOP,
         "unsafe", "PKL006", "SETITEM on the class object collections.OrderedDict (a GLOBAL)",
         ops=["GLOBAL", "SETITEM"])
     add("B39", "deque_newobj_append",
         PROTO(2) + GLOBAL("collections", "deque") + EMPTY_TUPLE + NEWOBJ + X(CMD) + APPEND + STOP,
-        "unsafe", "PKL006", "APPEND on a deque made by NEWOBJ", ops=["NEWOBJ", "APPEND"])
+        "safe", "-", "APPEND on a deque made by NEWOBJ [builtin method of an allowed class (contract §3: container opcodes on allowed instances); the B39 rows on other targets are unsafe]", ops=["NEWOBJ", "APPEND"])
     add("B39", "sys_path_appends",
         PROTO(2) + GLOBAL("sys", "path") + MARK + X("/tmp/brine-evil") + APPENDS + STOP,
         "unsafe", "PKL006", "APPENDS on the global list sys.path (import path injection)",
@@ -1263,7 +1267,7 @@ def gen_b39():
         "ADDITEMS on a mailbox.Maildir instance (add() writes a file)", ops=["ADDITEMS"])
     add("B39", "bytearray_setitem_p0",
         call0(GLOBAL("builtins", "bytearray"), V("abc"), V("latin1")) + INT(0) + INT(65) + SETITEM
-        + STOP, "unsafe", "PKL006", "protocol-0 SETITEM on a bytearray instance",
+        + STOP, "safe", "-", "protocol-0 SETITEM on a bytearray instance [builtin method of an allowed class (contract §3: container opcodes on allowed instances); the B39 rows on other targets are unsafe]",
         ops=["REDUCE", "SETITEM"])
 
 

@@ -45,19 +45,30 @@ static void write_text(const struct brine_scan *s, FILE *out)
 
 /* ---- JSON ------------------------------------------------------------ */
 
+static _Thread_local struct brine_ctx *out_ctx;  /* brine_scan_write sets */
+
 static json_t *jstr(const char *s)
 {
-  /* jansson wants UTF-8; paths and messages may hold other bytes */
+  /* jansson wants UTF-8; paths and messages may hold other bytes, which
+     become U+FFFD */
   json_t *v = json_string(s);
   if(!v) {
+    struct brinei_sbuf b;
+    const uint8_t *p = (const uint8_t *)s;
     size_t n = strlen(s);
-    char *t = malloc(n + 1);
-    if(!t)
-      return NULL;
-    for(size_t i = 0; i <= n; i++)
-      t[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
-    v = json_string(t);
-    free(t);
+    brinei_sbuf_init(&b, out_ctx, 4 * n + 1);
+    for(size_t i = 0; i < n; i++) {
+      size_t k = p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : p[i] >= 0xc2 ? 2
+               : p[i] < 0x80 ? 1 : 0;
+      if(k && k <= n - i && brinei_utf8_valid(p + i, k, false)) {
+        brinei_sbuf_add(&b, p + i, k);
+        i += k - 1;
+      }
+      else
+        brinei_sbuf_add(&b, "\xef\xbf\xbd", 3);
+    }
+    v = b.failed ? NULL : json_string(b.p ? b.p : "");
+    brinei_sbuf_free(&b);
   }
   return v;
 }
@@ -144,8 +155,7 @@ static char *rel_uri(const char *path, const char *base)
   char cwd[PATH_MAX], abs[PATH_MAX];
   const char *p = path;
   size_t bl;
-  char *out;
-  size_t o = 0;
+  struct brinei_sbuf out;
   if(path[0] == '/') {
     if(!base && getcwd(cwd, sizeof(cwd)))
       base = cwd;
@@ -158,19 +168,16 @@ static char *rel_uri(const char *path, const char *base)
   }
   while(p[0] == '.' && p[1] == '/')
     p += 2;
-  out = malloc(strlen(p) * 3 + 1);
-  if(!out)
-    return NULL;
+  brinei_sbuf_init(&out, out_ctx, strlen(p) * 3 + 1);
   for(; *p; p++) {
     unsigned char c = (unsigned char)*p;
     if((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
        (c >= '0' && c <= '9') || strchr("-._~/", c))
-      out[o++] = (char)c;
+      brinei_sbuf_add(&out, p, 1);
     else
-      o += (size_t)sprintf(out + o, "%%%02X", c);
+      brinei_sbuf_printf(&out, "%%%02X", c);
   }
-  out[o] = '\0';
-  return out;
+  return brinei_sbuf_take(&out);
 }
 
 static uint64_t fnv64(uint64_t h, const char *s)
@@ -259,7 +266,7 @@ static json_t *sarif_json(const struct brine_scan *s, const char *base)
                                       (json_int_t)x->offset));
       json_array_append_new(results, res);
     }
-    free(uri);
+    brinei_free(out_ctx, uri);
   }
   json_object_set_new(run, "results", results);
   json_object_set_new(run, "automationDetails",
@@ -278,6 +285,7 @@ brine_result brine_scan_write(const struct brine_scan *s, FILE *out,
 {
   json_t *doc;
   int r;
+  out_ctx = brinei_scan_ctx(s);
   if(fmt == BRINE_OUT_TEXT) {
     write_text(s, out);
     return ferror(out) ? BRINE_E_IO : BRINE_OK;

@@ -135,6 +135,11 @@ void brine_scan_free(struct brine_scan *s)
 
 size_t brine_scan_nfiles(const struct brine_scan *s) { return s->nfiles; }
 
+struct brine_ctx *brinei_scan_ctx(const struct brine_scan *s)
+{
+  return s->ctx;
+}
+
 const struct brine_file_report *brine_scan_file(const struct brine_scan *s,
                                                 size_t i)
 {
@@ -300,8 +305,8 @@ static brine_result walk(struct brine_scan *s, const char *dir,
       rc = BRINE_E_NOMEM;
       break;
     }
-    sprintf(p, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
-            names[i]);
+    snprintf(p, dl + strlen(names[i]) + 2, "%s%s%s", dir,
+             dl && dir[dl - 1] == '/' ? "" : "/", names[i]);
     if(lstat(p, &st) < 0) {
       char msg[512];
       snprintf(msg, sizeof(msg), "%s: %s", p, strerror(errno));

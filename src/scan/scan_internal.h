@@ -29,6 +29,8 @@ void brinei_finding_add(struct brinei_findings *f, enum brinei_rule r,
 brine_verdict brinei_findings_verdict(const struct brinei_findings *f,
                                       size_t from, brine_verdict floor);
 
+struct brine_ctx *brinei_scan_ctx(const struct brine_scan *s);
+
 /* How a pickle is being loaded: decides what persistent ids mean. */
 enum { PCTX_PLAIN = 0, PCTX_TORCH_LEGACY = 2 };
 

@@ -74,7 +74,11 @@ brine_result brinei_map_file(struct brine_ctx *ctx, const char *path,
                       path);
     }
     else {
-      p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+      /* small files are read whole anyway: map them in one go rather
+         than fault page by page; large ones are streamed (and released) */
+      int pop = st.st_size <= (16 << 20) ? MAP_POPULATE : 0;
+      p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | pop, fd,
+               0);
       if(p == MAP_FAILED)
         rc = BRINE_FAIL(ctx, BRINE_E_IO, BRINE_NOOFF, "%s: mmap: %s", path,
                         strerror(errno));
