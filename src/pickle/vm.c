@@ -333,7 +333,8 @@ static int memo_put(struct pk_vm *vm, uint64_t idx, const struct pv *v)
 
 static void memo_reset(struct pk_vm *vm)
 {
-  if(vm->memo_len)
+  if(vm->memo_len && vm->memo)  /* far indices may have filled only the
+                                   sparse table */
     memset(vm->memo, 0, vm->memo_cap * sizeof(struct pv));
   if(vm->sparse) {
     for(size_t i = 0; i < vm->sparse->cap; i++)
