@@ -73,7 +73,7 @@ int cli_parse_limit(struct brine_limits *lim, const char *arg)
   }
   if(rc) {
     fprintf(stderr, "brine: --limit %s: %llu is 0 or above the compiled "
-            "ceiling (limits can only be lowered)\n", name, v);
+            "ceiling\n", name, v);
     return -1;
   }
   return 0;

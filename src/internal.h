@@ -40,6 +40,9 @@ struct brine_ctx {
   struct brine_errinfo err;  /* last failure */
 };
 
+/* The compiled ceilings (util/limits.c). */
+const struct brine_limits *brinei_limits_ceiling(void);
+
 /* ---- allocation (util/alloc.c): every byte counts against lim.memory ---- */
 void *brinei_malloc(struct brine_ctx *ctx, size_t n) BRINE_WUR;
 void *brinei_calloc(struct brine_ctx *ctx, size_t count, size_t size) BRINE_WUR;
@@ -130,5 +133,8 @@ void brinei_map_close(struct brinei_map *m);
 /* Ask for transparent huge pages over a large zeroed table (fewer page
    faults); a hint only. */
 void brinei_hint_huge(void *p, size_t n);
+/* Fault in [p, p+n) for writing in one call (MADV_POPULATE_WRITE) rather
+   than page by page; a hint only, ignored where unsupported. */
+void brinei_prefault(void *p, size_t n);
 
 #endif

@@ -48,9 +48,22 @@ int main(int argc, char **argv)
     }
     json_decref(doc);
   }
-  out = json_pack("{s:o,s:{s:O,s:O}}", "entries", entries, "deny",
-                  "modules", json_object_get(deny, "modules"), "names",
-                  json_object_get(deny, "names"));
+  {
+    /* the reasoned exceptions: names the shipped profiles allow although
+       a peer's deny list names their whole module */
+    json_t *exc = json_array(), *x;
+    size_t k;
+    json_array_foreach(json_object_get(deny, "exceptions"), k, x) {
+      json_t *g = json_object_get(x, "global");
+      if(!json_is_string(g) ||
+         !json_is_string(json_object_get(x, "reason")))
+        return fail(argv[2], "an exception needs a global and a reason");
+      json_array_append(exc, g);
+    }
+    out = json_pack("{s:o,s:{s:O,s:O,s:o}}", "entries", entries, "deny",
+                    "modules", json_object_get(deny, "modules"), "names",
+                    json_object_get(deny, "names"), "exceptions", exc);
+  }
   if(!out || json_dump_file(out, argv[1], JSON_COMPACT))
     return fail(argv[1], "cannot write");
   json_decref(out);

@@ -79,7 +79,7 @@ extern "C" {
 #endif
 
 struct brine_limits {
-  uint64_t pickle_ops;    /* opcodes per stream, nested included */
+  uint64_t pickle_ops;    /* opcodes per stream (each nested pickle too) */
   uint64_t pickle_stack;  /* symbolic stack items */
   uint64_t pickle_marks;  /* open MARKs */
   uint64_t pickle_memo;   /* highest memo index + 1, and entries */
@@ -95,13 +95,13 @@ struct brine_limits {
   uint64_t dir_depth;     /* directory recursion depth */
 };
 
-/* The defaults, which are the compiled ceilings except where a smaller
-   default keeps memory in check. */
+/* The defaults: the compiled ceilings, except pickle_marks (65536; raise
+   it up to its ceiling with brine_limits_set). */
 struct brine_limits brine_limits_default(void);
 
-/* Set one limit by name (the field names above). Fails with
-   BRINE_E_NOTFOUND for an unknown name and BRINE_E_INVALID when value
-   exceeds the compiled ceiling or is 0. */
+/* Set one limit by name (the field names above), anywhere from 1 to its
+   compiled ceiling. Fails with BRINE_E_NOTFOUND for an unknown name and
+   BRINE_E_INVALID when value exceeds the ceiling or is 0. */
 int brine_limits_set(struct brine_limits *lim, const char *name,
                      uint64_t value);
 

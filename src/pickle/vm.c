@@ -264,6 +264,7 @@ static int memo_put(struct pk_vm *vm, uint64_t idx, const struct pv *v)
     brinei_free(vm->ctx, vm->memo);
     vm->memo = p;
     vm->memo_cap = ncap;
+    vm->memo_ready = old;
     /* move far entries that now fall in the dense part */
     if(vm->sparse && vm->sparse->n) {
       struct memo_sparse *s = vm->sparse;
@@ -329,6 +330,16 @@ static int memo_put(struct pk_vm *vm, uint64_t idx, const struct pv *v)
   if(idx > vm->memo_max)
     vm->memo_max = idx;
   return 0;
+}
+
+/* Fault in the next MiB of the dense memo in one call: on a hypervisor a
+   page fault costs microseconds, and a memo fills sequentially. */
+static void memo_prefault(struct pk_vm *vm, size_t idx)
+{
+  size_t step = ((size_t)1 << 20) / sizeof(struct pv);
+  size_t end = idx + step < vm->memo_cap ? idx + step : vm->memo_cap;
+  brinei_prefault(&vm->memo[idx], (end - idx) * sizeof(struct pv));
+  vm->memo_ready = end;
 }
 
 static void memo_reset(struct pk_vm *vm)
@@ -1573,6 +1584,8 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
       if(BRINE_LIKELY((uint64_t)idx < vm->memo_cap)) {
         /* fast path: a slot of the dense part */
         struct pv *slot = &vm->memo[idx];
+        if(BRINE_UNLIKELY((size_t)idx >= vm->memo_ready))
+          memo_prefault(vm, (size_t)idx);
         vm->memo_puts++;
         if(!(slot->flags & PVF_MEMO))
           vm->memo_len++;

@@ -147,6 +147,7 @@ struct pk_vm {
 
   struct pv *memo;                /* dense part; zeroed = empty; owned */
   size_t memo_cap;
+  size_t memo_ready;              /* slots below this are faulted in */
   uint64_t memo_len;              /* filled slots (MEMOIZE's index) */
   struct memo_sparse *sparse;     /* far indices; owned */
   uint64_t memo_puts, memo_gets, memo_max;

@@ -338,6 +338,10 @@ static brine_result parse_entry(struct loader *ld, json_t *o)
   why = bad_global_name(e.global);
   if(why)
     return BAD(ld, "%s: \"%s\": %s", ld->origin, e.global, why);
+  if(!ld->compact && (why = brinei_policy_deny_reason(pol, e.global)))
+    return BAD(ld, "%s: \"%s\" %s; no allowlist can allow it",
+               ld->origin, e.global, strcmp(why, "deny list")
+               ? "reaches a dunder attribute" : "is on the deny list");
   json_object_foreach(o, k, v) {
     if(!strcmp(k, "global"))
       continue;
@@ -419,6 +423,10 @@ static brine_result load_doc(struct brine_policy *pol, json_t *doc,
         if(!rc)
           rc = str_list(&ld, json_object_get(v, "names"), "deny.names",
                         &pol->deny_names, &pol->ndeny_names);
+        if(!rc && json_array_size(json_object_get(v, "exceptions")))
+          rc = str_list(&ld, json_object_get(v, "exceptions"),
+                        "deny.exceptions", &pol->deny_except,
+                        &pol->ndeny_except);
         if(rc)
           return rc;
       }
@@ -477,6 +485,8 @@ brine_result brine_policy_new(struct brine_ctx *ctx,
   }
   qsort(pol->deny_mods, pol->ndeny_mods, sizeof(char *), cmp_str);
   qsort(pol->deny_names, pol->ndeny_names, sizeof(char *), cmp_str);
+  if(pol->ndeny_except)
+    qsort(pol->deny_except, pol->ndeny_except, sizeof(char *), cmp_str);
   *out = pol;
   return BRINE_OK;
 }
@@ -558,6 +568,9 @@ const char *brinei_policy_deny_reason(const struct brine_policy *pol,
   for(size_t i = 0; i < k; i++)
     if(is_dunder(g + starts[i], ends[i] - starts[i]))
       return "dunder attribute";
+  if(pol->ndeny_except && in_sorted(pol->deny_except, pol->ndeny_except, g,
+                                    n))
+    return NULL;  /* a reasoned exception (allowlists/denylist.json) */
   /* every run of components: pathlib.os.system contains os, os.system */
   for(size_t i = 0; i < k; i++) {
     for(size_t j = i; j < k; j++) {

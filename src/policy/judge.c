@@ -152,8 +152,9 @@ static bool args_ok(struct judge *j, struct pk_vm *vm,
     if(k->index >= u->nargs)
       continue;  /* optional argument not given */
     if(k->index >= u->nkept) {
-      snprintf(why, whylen, "argument %u is beyond what was kept",
-               k->index);
+      snprintf(why, whylen, "argument %u is beyond the %llu kept (limit "
+               "tuple_keep)", k->index, (unsigned long long)u->nkept);
+      j->args_unchecked = true;
       return false;
     }
     a = &u->args[k->index];
@@ -192,6 +193,13 @@ static bool args_ok(struct judge *j, struct pk_vm *vm,
         v = j->nested_fn(j, s, n, u->off,
                          k->nested == NEST_TORCH_LEGACY ? PCTX_TORCH_LEGACY
                                                         : PCTX_PLAIN);
+      if(v == BRINE_VERDICT_ERROR) {
+        /* the nested pickle could not be judged (malformed, a limit) */
+        snprintf(why, whylen, "argument %u is a pickle whose scan is "
+                 "inconclusive", k->index);
+        j->args_unchecked = true;
+        return false;
+      }
       if(v != BRINE_VERDICT_SAFE) {
         snprintf(why, whylen, "argument %u is a pickle that is %s",
                  k->index, s ? brine_verdict_name(v) : "not literal bytes");
@@ -242,12 +250,25 @@ static uint8_t judge_call(struct judge *j, struct pk_vm *vm,
     return 0;
   }
   best = BRINE_USE_NONE;
-  for(e = brinei_policy_find(j->pol, name, strlen(name)); e;
+  /* the deny list wins over every allowlist (contract.md §2) */
+  for(e = brinei_policy_deny_reason(j->pol, name) ? NULL
+          : brinei_policy_find(j->pol, name, strlen(name)); e;
       e = brinei_policy_next(j->pol, e)) {
     if(e->use > best)
       best = e->use;
     if(e->use == BRINE_USE_CALL && args_ok(j, vm, e, u, why, sizeof(why)))
       return PVF_ALLOWED;
+  }
+  if(j->args_unchecked) {
+    /* the entry could not be checked: inconclusive, not a verdict */
+    j->args_unchecked = false;
+    brinei_finding_add(j->out, R_LIMIT, u->off, j->member, name,
+                       BRINE_USE_CALL, "the arguments of %s at byte %llu "
+                       "could not be checked: %s", name,
+                       (unsigned long long)u->off, why);
+    /* the file is `error` now; treating the result as allowed keeps one
+       limit from cascading into findings about everything built on it */
+    return PVF_ALLOWED;
   }
   brinei_sbuf_init(&b, j->ctx, 4096);
   brinei_sbuf_puts(&b, "calls ");
@@ -281,7 +302,8 @@ static uint8_t judge_construct(struct judge *j, struct pk_vm *vm,
     finding(j, R_COMPUTED, off, NULL, BRINE_USE_CONSTRUCT, msg);
     return 0;
   }
-  if(allowed_use(j, name) >= BRINE_USE_CONSTRUCT)
+  if(allowed_use(j, name) >= BRINE_USE_CONSTRUCT &&
+     !brinei_policy_deny_reason(j->pol, name))
     return PVF_ALLOWED;
   if(brinei_policy_deny_reason(j->pol, name)) {
     snprintf(msg, sizeof(msg), "%s at byte %llu creates an instance of %s%s",
@@ -418,6 +440,14 @@ static uint8_t on_use(void *ud, struct pk_vm *vm, const struct pk_use *u)
          key, location, numel[, view metadata]) */
       const struct pnode *n = pid->u.node;
       size_t sl;
+      if(n->n > n->kept) {
+        snprintf(msg, sizeof(msg), "the persistent id at byte %llu has "
+                 "%llu items, more than the %u kept (limit tuple_keep)",
+                 (unsigned long long)u->off, (unsigned long long)n->n,
+                 n->kept);
+        finding(j, R_LIMIT, u->off, NULL, BRINE_USE_NONE, msg);
+        return 0;
+      }
       const uint8_t *s0 = n->kept ? brinei_pv_bytes(&n->items[0], &sl)
                                   : NULL;
       if(n->kept >= 5 && n->kept == n->n && s0 && sl == 7 &&
@@ -519,7 +549,8 @@ void brinei_judge_finish(struct judge *j, struct pk_vm *vm)
     char msg[512];
     if(!g->seen || g->invoked)
       continue;
-    if(allowed_use(j, name) >= BRINE_USE_REFERENCE)
+    if(allowed_use(j, name) >= BRINE_USE_REFERENCE &&
+       !brinei_policy_deny_reason(j->pol, name))
       continue;
     if(brinei_policy_deny_reason(j->pol, name)) {
       snprintf(msg, sizeof(msg), "imports %s at byte %llu%s", name,

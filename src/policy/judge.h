@@ -21,6 +21,7 @@ struct judge {
   struct judge_global *g;        /* per gid; owned */
   size_t ng, ng_cap;
   bool oom;
+  bool args_unchecked;           /* an argument check hit tuple_keep */
   uint64_t globals_seen;
   /* set by the driver: scan bytes as a nested pickle and return its
      verdict (argument constraints), and report a literal that looks like

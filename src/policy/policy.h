@@ -52,6 +52,8 @@ struct brine_policy {
   size_t ndeny_mods;
   const char **deny_names;       /* sorted; arena */
   size_t ndeny_names;
+  const char **deny_except;      /* sorted; arena: reasoned exceptions */
+  size_t ndeny_except;
 };
 
 /* First entry for a global, or NULL; follow ->next (index) for more. */

@@ -93,4 +93,10 @@ const struct brinei_rule_info brinei_rules[R_COUNT] = {
     BRINE_VERDICT_ERROR, "5.0",
     "File could not be read",
     "brine could not read the file (permissions, I/O error, a limit)." },
+  [R_SYMLINK] = { "BRN002", "symlink-not-followed", BRINE_SEV_INFO,
+    BRINE_VERDICT_UNRECOGNIZED, "1.0",
+    "Symbolic link not followed",
+    "A symbolic link met while walking a directory is reported, never "
+    "followed: it could lead out of the scanned tree. Scan its target by "
+    "naming it." },
 };

@@ -25,6 +25,7 @@ enum brinei_rule {
   R_BUFFER,          /* PKL015 */
   R_NESTED_UNKNOWN,  /* PKL016 */
   R_IO,              /* BRN001 */
+  R_SYMLINK,         /* BRN002 */
   R_COUNT
 };
 

@@ -124,7 +124,11 @@ static brine_verdict scan_nested(struct driver *dr, const uint8_t *p,
     return BRINE_VERDICT_ERROR;  /* memory ran out: keep what was found */
   if(probe && (v == BRINE_VERDICT_ERROR || v == BRINE_VERDICT_SAFE ||
                !is_pickle)) {
-    /* data that merely looks like a pickle, or a harmless one */
+    /* data that merely looks like a pickle, or a harmless one, leaves no
+       trace; but a limit reached inside is inconclusive, never benign */
+    for(size_t i = from; i < dr->f->n; i++)
+      if(dr->f->v[i].rule == brinei_rules[R_LIMIT].id)
+        return BRINE_VERDICT_ERROR;
     dr->f->n = from;
   }
   return is_pickle || !probe ? v : BRINE_VERDICT_UNRECOGNIZED;
@@ -294,8 +298,10 @@ brine_verdict brinei_pickle_analyze(struct brine_ctx *ctx,
         brinei_finding_add(f, R_NESTED_UNSAFE, c->off, job->member, NULL,
                            BRINE_USE_NONE, "the literal at byte %llu holds "
                            "a pickle that is unsafe (findings under "
-                           "member %s#%llu)", (unsigned long long)c->off,
-                           job->member, (unsigned long long)c->off);
+                           "member %s#%llu%s)", (unsigned long long)c->off,
+                           job->member, (unsigned long long)c->off,
+                           c->enc == PKN_BASE64 ? ":base64"
+                           : c->enc == PKN_HEX ? ":hex" : "");
       else if(v == BRINE_VERDICT_UNKNOWN)
         brinei_finding_add(f, R_NESTED_UNKNOWN, c->off, job->member, NULL,
                            BRINE_USE_NONE, "the literal at byte %llu holds "

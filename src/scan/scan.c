@@ -318,8 +318,16 @@ static brine_result walk(struct brine_scan *s, const char *dir,
       if(!r)
         rc = BRINE_E_NOMEM;
       else {
+        struct brinei_findings f;
+        memset(&f, 0, sizeof(f));
+        f.ctx = s->ctx;
+        f.arena = &s->arena;
+        brinei_finding_add(&f, R_SYMLINK, BRINE_NOOFF, "", NULL,
+                           BRINE_USE_NONE, "symbolic link, not followed "
+                           "(scan its target by naming it)");
         r->format = "unrecognized";
         r->verdict = BRINE_VERDICT_UNRECOGNIZED;
+        finish_report(r, &f);
       }
     }
     else if(S_ISDIR(st.st_mode))

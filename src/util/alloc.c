@@ -149,6 +149,7 @@ struct brine_ctx *brine_ctx_new(const struct brine_limits *lim,
 {
   const struct brine_allocator *a = alloc ? alloc : &sys_alloc;
   struct brine_limits def = brine_limits_default();
+  struct brine_limits ceil = *brinei_limits_ceiling();
   struct brine_ctx *ctx = a->malloc_fn(a->ud, sizeof(*ctx));
   if(!ctx)
     return NULL;
@@ -157,11 +158,13 @@ struct brine_ctx *brine_ctx_new(const struct brine_limits *lim,
   ctx->lim = def;
   if(lim) {
     /* lowering only: each value is clamped to the compiled ceiling */
+    /* a 0 keeps the default; anything else is clamped to the ceiling */
     const uint64_t *src = (const uint64_t *)lim;
     uint64_t *dst = (uint64_t *)&ctx->lim;
-    const uint64_t *ceil = (const uint64_t *)&def;
+    const uint64_t *c = (const uint64_t *)&ceil;
     for(size_t i = 0; i < sizeof(*lim) / sizeof(uint64_t); i++)
-      dst[i] = src[i] && src[i] < ceil[i] ? src[i] : ceil[i];
+      if(src[i])
+        dst[i] = src[i] < c[i] ? src[i] : c[i];
   }
   ctx->err.offset = BRINE_NOOFF;
   return ctx;

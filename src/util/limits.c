@@ -9,14 +9,13 @@ static const char *const names[] = {
   "globals", "findings", "memory", "read_bytes", "dir_depth",
 };
 
-struct brine_limits brine_limits_default(void)
+/* The compiled maxima: what a limit may be raised back up to. */
+static struct brine_limits ceilings(void)
 {
   struct brine_limits l;
   l.pickle_ops = BRINE_MAX_PICKLE_OPS;
   l.pickle_stack = BRINE_MAX_PICKLE_STACK;
-  /* pickle writers nest MARKs as deep as the data (CPython's own pickler
-     stops near the recursion limit, ~1000): far below this default */
-  l.pickle_marks = 1u << 16;
+  l.pickle_marks = BRINE_MAX_PICKLE_MARKS;
   l.pickle_memo = BRINE_MAX_PICKLE_MEMO;
   l.string_bytes = BRINE_MAX_STRING;
   l.tuple_keep = BRINE_MAX_TUPLE_KEEP;
@@ -31,6 +30,26 @@ struct brine_limits brine_limits_default(void)
   return l;
 }
 
+struct brine_limits brine_limits_default(void)
+{
+  struct brine_limits l = ceilings();
+  /* pickle writers nest MARKs as deep as the data (CPython's own pickler
+     stops near the recursion limit, ~1000): far below this default */
+  l.pickle_marks = 1u << 16;
+  return l;
+}
+
+const struct brine_limits *brinei_limits_ceiling(void)
+{
+  static struct brine_limits c;
+  static int done;
+  if(!done) {
+    c = ceilings();
+    done = 1;
+  }
+  return &c;
+}
+
 _Static_assert(sizeof(struct brine_limits) ==
                    BRINE_ARRAY_LEN(names) * sizeof(uint64_t),
                "limit names and fields must match");
@@ -38,7 +57,7 @@ _Static_assert(sizeof(struct brine_limits) ==
 int brine_limits_set(struct brine_limits *lim, const char *name,
                      uint64_t value)
 {
-  struct brine_limits ceil = brine_limits_default();
+  struct brine_limits ceil = ceilings();
   uint64_t *f = (uint64_t *)lim;
   const uint64_t *c = (const uint64_t *)&ceil;
   for(size_t i = 0; i < BRINE_ARRAY_LEN(names); i++) {

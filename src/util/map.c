@@ -132,3 +132,17 @@ void brinei_hint_huge(void *p, size_t n)
   if(n >= 2 * huge && end > start)
     (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
 }
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  /* Linux 5.14 */
+#endif
+
+void brinei_prefault(void *p, size_t n)
+{
+  long pg = sysconf(_SC_PAGESIZE);
+  uintptr_t page = pg > 0 ? (uintptr_t)pg : 4096;
+  uintptr_t start = (uintptr_t)p & ~(page - 1);
+  uintptr_t end = ((uintptr_t)p + n + page - 1) & ~(page - 1);
+  if(end > start)
+    (void)madvise((void *)start, end - start, MADV_POPULATE_WRITE);
+}

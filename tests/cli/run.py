@@ -5,6 +5,7 @@ Each case: arguments, expected exit code, and substrings that stdout and
 stderr must contain. Fixture files are made in a temporary directory.
 Prints "cli: N passed, N failed" last.
 """
+import base64
 import os
 import shutil
 import subprocess
@@ -34,6 +35,21 @@ def cases(d):
                  (os.path.join(sub, "model.bin"), EVIL)):
         with open(p, "wb") as f:
             f.write(b)
+    # a payload nested 9 levels deep, each level a base64 str in a dict
+    inner = b"\x80\x02cposix\nsystem\nX\x02\x00\x00\x00id\x85R."
+    for _ in range(9):
+        b64 = base64.b64encode(inner)
+        inner = (b"\x80\x02}X\x01\x00\x00\x00kX" +
+                 len(b64).to_bytes(4, "little") + b64 + b"s.")
+    deep = os.path.join(d, "deep.pkl")
+    with open(deep, "wb") as f:
+        f.write(inner)
+    links = os.path.join(d, "links")
+    os.makedirs(links)
+    os.symlink("/etc/passwd", os.path.join(links, "pw"))
+    denyallow = os.path.join(d, "deny.json")
+    with open(denyallow, "w") as f:
+        f.write('[{"global": "posix.system", "use": "call", "reason": "x"}]')
     with open(allow, "w") as f:
         f.write('{"entries": [{"global": "mylib.ab.Model", "use": "construct",'
                 ' "reason": "test"}]}')
@@ -80,6 +96,22 @@ def cases(d):
          ["unknown limit"]),
         ("limit not raisable", ["scan", "--limit", "nest_depth=1000", safe],
          2, [], ["ceiling"]),
+        ("nested beyond nest_depth is not safe", ["scan", deep], 2,
+         ["PKL014", "limit nest_depth"], []),
+        ("nested within raised limits is unsafe", ["scan", "--limit",
+         "nest_depth=8", "--limit", "nest_depth=8", deep], 2, [], []),
+        ("nest_bytes too small is not safe", ["scan", "--limit",
+         "nest_bytes=100", deep], 2, ["limit nest_bytes"], []),
+        ("deny list beats --allow", ["scan", "--allow", denyallow, evil], 2,
+         [], ["is on the deny list"]),
+        ("limit raised to its ceiling", ["scan", "--limit",
+         "pickle_marks=100000", safe], 0, ["safe"], []),
+        ("tuple_keep too low is inconclusive", ["scan", "--limit",
+         "tuple_keep=1", os.path.join(T, "benign", "torch",
+                                      "tensor_p4.pkl")], 2,
+         ["PKL014", "tuple_keep"], []),
+        ("symlink reported, not followed", ["scan", links], 0,
+         ["BRN002", "not followed"], []),
         ("json", ["scan", "-f", "json", evil], 1,
          ['"verdict": "unsafe"', '"rule": "PKL001"', '"global": "posix.system"',
           '"use": "call"'], []),
