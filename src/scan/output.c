@@ -148,36 +148,69 @@ static json_t *scan_json(const struct brine_scan *s)
 
 /* ---- SARIF ----------------------------------------------------------- */
 
-/* A repository-relative URI: relative to base (or the current directory),
-   percent-encoded. */
+/* A URI relative to base (default: the current directory): repositories
+   upload SARIF with paths relative to their root (GitHub rejects absolute
+   ones). A path outside base gets ../ segments; percent-encoded. */
 static char *rel_uri(const char *path, const char *base)
 {
-  char cwd[PATH_MAX], abs[PATH_MAX];
-  const char *p = path;
-  size_t bl;
+  char cwd[PATH_MAX], abs_base[PATH_MAX], abs_path[PATH_MAX];
+  char dir[PATH_MAX];
+  const char *p = path, *slash;
   struct brinei_sbuf out;
-  if(path[0] == '/') {
-    if(!base && getcwd(cwd, sizeof(cwd)))
-      base = cwd;
-    bl = base ? strlen(base) : 0;
-    if(base && !strncmp(path, base, bl) && path[bl] == '/')
-      p = path + bl + 1;
+  brinei_sbuf_init(&out, out_ctx, PATH_MAX * 3 + 1);
+  if(!base)
+    base = getcwd(cwd, sizeof(cwd)) ? cwd : ".";
+  /* resolve the directory part (the file itself may be a link) */
+  slash = strrchr(path, '/');
+  if(slash && (size_t)(slash - path) < sizeof(dir)) {
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = '\0';
+    if(!dir[0])
+      memcpy(dir, "/", 2);
   }
-  else if(base && realpath(base, abs)) {
-    (void)abs;  /* relative input paths are kept as given */
+  else
+    memcpy(dir, ".", 2);
+  if(realpath(base, abs_base) && realpath(dir, abs_path)) {
+    size_t common = 0, i = 0;
+    /* longest common directory prefix */
+    while(abs_base[i] && abs_base[i] == abs_path[i]) {
+      if(abs_base[i] == '/')
+        common = i;
+      i++;
+    }
+    if(!abs_base[i] && (abs_path[i] == '/' || !abs_path[i]))
+      common = i;
+    for(const char *b = abs_base + common; *b; b++)
+      if(*b == '/' && !(b == abs_base && !abs_base[1]))
+        brinei_sbuf_puts(&out, "../");
+    if(abs_path[common] == '/')
+      common++;
+    if(abs_path[common]) {
+      brinei_sbuf_puts(&out, abs_path + common);
+      brinei_sbuf_puts(&out, "/");
+    }
+    p = slash ? slash + 1 : path;
   }
-  while(p[0] == '.' && p[1] == '/')
-    p += 2;
-  brinei_sbuf_init(&out, out_ctx, strlen(p) * 3 + 1);
-  for(; *p; p++) {
-    unsigned char c = (unsigned char)*p;
-    if((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-       (c >= '0' && c <= '9') || strchr("-._~/", c))
-      brinei_sbuf_add(&out, p, 1);
-    else
-      brinei_sbuf_printf(&out, "%%%02X", c);
+  else
+    while(p[0] == '.' && p[1] == '/')
+      p += 2;
+  {
+    /* percent-encode what came from the path */
+    struct brinei_sbuf enc;
+    const char *q;
+    brinei_sbuf_init(&enc, out_ctx, PATH_MAX * 3 + 1);
+    brinei_sbuf_puts(&out, p);
+    for(q = out.p ? out.p : ""; *q; q++) {
+      unsigned char c = (unsigned char)*q;
+      if((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || strchr("-._~/", c))
+        brinei_sbuf_add(&enc, q, 1);
+      else
+        brinei_sbuf_printf(&enc, "%%%02X", c);
+    }
+    brinei_sbuf_free(&out);
+    return brinei_sbuf_take(&enc);
   }
-  return brinei_sbuf_take(&out);
 }
 
 static uint64_t fnv64(uint64_t h, const char *s)

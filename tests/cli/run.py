@@ -117,6 +117,9 @@ def cases(d):
           '"use": "call"'], []),
         ("sarif", ["scan", "--format", "sarif", evil], 1,
          ['"version": "2.1.0"', '"ruleId": "PKL001"'], []),
+        # an absolute path outside the working directory: still relative
+        ("sarif uri relative", ["scan", "--format", "sarif", evil], 1,
+         ['"uri": "../'], []),
         ("inspect", ["inspect", evil], 0, ["posix.system", "call",
                                            "DENY LIST"], []),
         ("inspect json", ["inspect", "-f", "json", evil], 0,
