@@ -321,8 +321,20 @@ static size_t run_streams(struct inspector *in, struct pk_vm *vm,
                 : brinei_strndup(in->ctx, vm->msg, strlen(vm->msg));
     vm->memo_max = 0;
     n++;
-    if(s != PKS_STOP)
+    if(s == PKS_LIMIT)
       break;
+    if(s != PKS_STOP) {
+      /* as the scan does: look for a later stream after the break */
+      size_t q = brinei_pickle_next_start(vm->data, vm->len,
+                                          (size_t)vm->msg_off + 1);
+      if(in->decompile && in->out)
+        fprintf(in->out, "# byte %llu: %s\n",
+                (unsigned long long)vm->msg_off, vm->msg);
+      if(q == SIZE_MAX)
+        break;
+      pos = q;
+      continue;
+    }
     if(in->decompile && in->out && vm->pos < vm->len)
       fprintf(in->out, "# stream %zu ends at byte %zu\n", n, vm->pos);
     pos = vm->pos;
@@ -512,16 +524,11 @@ static brine_result run_inspector(struct brine_ctx *ctx,
   if(in.disasm)
     fprintf(out, "disassembly of %s:\n", path);
   nst = run_streams(&in, &vm, st, MAX_STREAMS);
-  is_pickle = nst && (st[0].complete || vm.nglobals ||
-                      (m.len >= 2 && m.data[0] == 0x80 && m.data[1] <= 5) ||
-                      st[0].ops >= 4);
-  if(decompile) {
-    if(!is_pickle)
-      fprintf(out, "# %s is not a pickle\n", path);
-    else if(nst && !st[nst - 1].complete)
-      fprintf(out, "# the unpickler raises here (byte %llu): %s\n",
-              (unsigned long long)st[nst - 1].end, st[nst - 1].error);
-  }
+  is_pickle = nst && brinei_pickle_recognised(m.data, m.len, st[0].complete,
+                                               st[0].ops, vm.nglobals > 0 ||
+                                               in.ncalls > 0);
+  if(decompile && !is_pickle)
+    fprintf(out, "# %s is not a pickle\n", path);
   else if(fmt == BRINE_OUT_JSON) {
     json_t *doc = inspect_json(&in, &vm, pol, path, is_pickle, st, nst);
     if(!doc || json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER))

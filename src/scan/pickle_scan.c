@@ -47,7 +47,7 @@ static size_t ident_line(const uint8_t *d, size_t len, size_t i)
   return i + 1 - s;
 }
 
-static size_t next_start(const uint8_t *d, size_t len, size_t from)
+size_t brinei_pickle_next_start(const uint8_t *d, size_t len, size_t from)
 {
   for(size_t i = from; i + 1 < len; i++) {
     if(d[i] == 0x80 && d[i + 1] >= 2 && d[i + 1] <= 5)
@@ -194,17 +194,16 @@ static void report_break(struct driver *dr, struct pk_vm *vm)
                      (unsigned long long)vm->stream_start);
 }
 
-/* Does a first stream that did not complete still look like a pickle?
-   (Format recognition: text files are not pickles.) */
-static bool looks_like_pickle(const uint8_t *d, size_t len,
-                              const struct pk_vm *vm, size_t nfind,
-                              const struct judge *j)
+bool brinei_pickle_recognised(const uint8_t *d, size_t len, bool complete,
+                              uint64_t ops, bool facts)
 {
+  if(complete || facts)
+    return true;
   if(len >= 1 && d[0] == 0x80 && (len == 1 || d[1] < 16))
     return true;  /* PROTO, even an unsupported or truncated one */
-  if(brinei_pk_opname(d[0]) && d[len - 1] == '.')
+  if(len && brinei_pk_opname(d[0]) && d[len - 1] == '.')
     return true;  /* an opcode first and STOP last: a broken pickle */
-  return j->globals_seen > 0 || nfind > 0 || vm->ops >= 4;
+  return ops >= 4;
 }
 
 brine_verdict brinei_pickle_analyze(struct brine_ctx *ctx,
@@ -246,8 +245,9 @@ brine_verdict brinei_pickle_analyze(struct brine_ctx *ctx,
       break;
     streams++;
     if(streams == 1 && job->probe) {
-      recognised = st == PKS_STOP ||
-                   looks_like_pickle(data, len, &vm, f->n - mark, &j);
+      recognised = brinei_pickle_recognised(data, len, st == PKS_STOP,
+                                            vm.ops, j.globals_seen > 0 ||
+                                                      f->n > mark);
       if(!recognised) {
         f->n = from;
         break;
@@ -261,7 +261,7 @@ brine_verdict brinei_pickle_analyze(struct brine_ctx *ctx,
         brinei_finding_add(f, R_TRAILING, pos, job->member, NULL,
                            BRINE_USE_NONE, "%zu bytes after byte %zu are "
                            "not a pickle stream", len - pos, pos);
-      q = next_start(data, len, pos + 1);
+      q = brinei_pickle_next_start(data, len, pos + 1);
       if(q == SIZE_MAX)
         break;
       pos = q;
@@ -280,7 +280,7 @@ brine_verdict brinei_pickle_analyze(struct brine_ctx *ctx,
     /* a loader that retries after the error reads on: look for a later
        stream in what follows */
     {
-      size_t q = next_start(data, len, vm.msg_off + 1);
+      size_t q = brinei_pickle_next_start(data, len, vm.msg_off + 1);
       if(q == SIZE_MAX)
         break;
       pos = q;

@@ -45,6 +45,14 @@ struct brinei_pickle_job {
                                 like one (see is_pickle) */
 };
 
+/* Format recognition for a first stream (text files are not pickles):
+   it completed, reported facts (globals, findings), starts with PROTO,
+   runs from an opcode to a STOP byte, or decoded a few opcodes. */
+bool brinei_pickle_recognised(const uint8_t *d, size_t len, bool complete,
+                              uint64_t ops, bool facts);
+/* Next offset >= from where a pickle stream could start, or SIZE_MAX. */
+size_t brinei_pickle_next_start(const uint8_t *d, size_t len, size_t from);
+
 /* Analyse every pickle stream in data with the policy, appending findings.
    *is_pickle tells whether the bytes were recognised as pickle at all
    (probe mode). Returns the member's verdict. */
