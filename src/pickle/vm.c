@@ -575,6 +575,9 @@ static bool parse_index(const uint8_t *s, size_t n, int64_t *out)
   char buf[32];
   char *end;
   long long v;
+  const uint8_t *z = memchr(s, 0, n);
+  if(z)
+    n = (size_t)(z - s);  /* PyLong_FromString reads a C string */
   if(!pylong_literal(s, n, 10))
     return false;
   if(n >= sizeof(buf)) {
@@ -1195,6 +1198,12 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
       n--;
       if(s[n - 1] == 'L')
         n--;
+      {
+        /* PyLong_FromString reads a C string: a NUL ends the text */
+        const uint8_t *z = memchr(s, 0, n);
+        if(z)
+          n = (size_t)(z - s);
+      }
       if(!pylong_literal(s, n, 0))
         return BROKEN(off, "invalid literal for int() with base 0");
       set_span(&v, PV_BIGINT, s, n);
@@ -1470,7 +1479,7 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
       size_t mark;
       if(!marker(vm, &mark))
         return BROKEN(off, "could not find MARK");
-      if(mark > vm->sp || mark == 0)
+      if(mark > vm->sp || mark <= vm->fence)  /* load_additems */
         return UNDERFLOW();
       if(mark == vm->sp)
         break;
@@ -1745,9 +1754,17 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
       state = vm->stack[--vm->sp];
       inst = &vm->stack[vm->sp - 1];
       if(is_literal(inst->kind)) {
-        /* literals have neither __setstate__ nor __dict__: only a None
-           state is a no-op, anything else raises */
-        if(state.kind != PV_NONE)
+        /* literals have neither __setstate__ nor __dict__: a None state is
+           a no-op, and so is (None, slotstate) when the slot dict is empty
+           (its contents are not kept in a scan: going on reports more) */
+        bool noop = state.kind == PV_NONE ||
+                    (state.kind == PV_TUPLE && state.u.node->n == 2 &&
+                     state.u.node->kept == 2 &&
+                     state.u.node->items[0].kind == PV_NONE &&
+                     state.u.node->items[1].kind == PV_DICT &&
+                     (!state.u.node->items[1].u.node ||
+                      !state.u.node->items[1].u.node->n));
+        if(!noop)
           return BROKEN(off, "BUILD on a literal: CPython raises");
         break;
       }

@@ -358,7 +358,8 @@ static json_t *inspect_json(struct inspector *in, struct pk_vm *vm,
                             bool is_pickle, struct istream *st, size_t nst)
 {
   json_t *o = json_object(), *a, *cnt;
-  json_object_set_new(o, "path", json_string(path));
+  struct brine_ctx *ctx = in->ctx;
+  json_object_set_new(o, "path", brinei_json_str(ctx, path));
   json_object_set_new(o, "format",
                       json_string(is_pickle ? "pickle" : "unrecognized"));
   json_object_set_new(o, "size", json_integer((json_int_t)vm->len));
@@ -369,7 +370,8 @@ static json_t *inspect_json(struct inspector *in, struct pk_vm *vm,
       "start", (json_int_t)st[i].start, "end", (json_int_t)st[i].end,
       "protocol", st[i].proto, "opcodes", (json_int_t)st[i].ops,
       "complete", st[i].complete,
-      "error", st[i].error ? json_string(st[i].error) : json_null(),
+      "error", st[i].error ? brinei_json_str(ctx, st[i].error)
+                           : json_null(),
       "memo", "entries", (json_int_t)st[i].memo_len, "max_index",
       (json_int_t)st[i].memo_max));
   json_object_set_new(o, "streams", a);
@@ -394,16 +396,19 @@ static json_t *inspect_json(struct inspector *in, struct pk_vm *vm,
       json_array_append_new(uses, json_string("container"));
     if(!(u & (IU_CALL | IU_CONSTRUCT)))
       json_array_append_new(uses, json_string("reference"));
+    char *mod = brinei_strndup(ctx, g->name, g->modlen);
     json_array_append_new(a, json_pack(
-      "{s:s,s:s%,s:s,s:I,s:s,s:b,s:o,s:s,s:b}",
-      "global", g->name, "module", g->name, (size_t)g->modlen,
-      "name", g->name + g->modlen + 1,
+      "{s:o,s:o,s:o,s:I,s:s,s:b,s:o,s:s,s:b}",
+      "global", brinei_json_str(ctx, g->name),
+      "module", brinei_json_str(ctx, mod ? mod : ""),
+      "name", brinei_json_str(ctx, g->name + g->modlen + 1),
       "first_offset", (json_int_t)g->first_off,
       "opcode", brinei_pk_opname(g->first_op),
       "mapped", (g->flags & PKG_MAPPED) != 0, "uses", uses,
       "allowed", brine_use_name(pol ? brine_policy_allowed(pol, g->name)
                                     : BRINE_USE_NONE),
       "denied", pol ? brine_policy_denied(pol, g->name) : 0));
+    brinei_free(ctx, mod);
   }
   json_object_set_new(o, "globals", a);
   a = json_array();
@@ -411,11 +416,13 @@ static json_t *inspect_json(struct inspector *in, struct pk_vm *vm,
     static const char *const kinds[] = { "call", "construct", "build",
                                          "container", "ext", "persid" };
     json_array_append_new(a, json_pack(
-      "{s:I,s:s,s:s,s:s,s:s}", "offset", (json_int_t)in->calls[i].off,
+      "{s:I,s:s,s:s,s:o,s:o}", "offset", (json_int_t)in->calls[i].off,
       "opcode", brinei_pk_opname(in->calls[i].op),
       "kind", kinds[in->calls[i].kind],
-      "callable", in->calls[i].callee ? in->calls[i].callee : "",
-      "args", in->calls[i].args ? in->calls[i].args : ""));
+      "callable", brinei_json_str(ctx, in->calls[i].callee
+                                         ? in->calls[i].callee : ""),
+      "args", brinei_json_str(ctx, in->calls[i].args ? in->calls[i].args
+                                                      : "")));
   }
   json_object_set_new(o, "calls", a);
   json_object_set_new(o, "calls_dropped",
@@ -426,7 +433,8 @@ static json_t *inspect_json(struct inspector *in, struct pk_vm *vm,
     "{s:I,s:I}", "puts", (json_int_t)vm->memo_puts, "gets",
     (json_int_t)vm->memo_gets));
   json_object_set_new(o, "versions", in->sklearn_version
-                        ? json_pack("{s:s}", "sklearn", in->sklearn_version)
+                        ? json_pack("{s:o}", "sklearn",
+                                    brinei_json_str(ctx, in->sklearn_version))
                         : json_object());
   return o;
 }

@@ -49,6 +49,11 @@ static _Thread_local struct brine_ctx *out_ctx;  /* brine_scan_write sets */
 
 static json_t *jstr(const char *s)
 {
+  return brinei_json_str(out_ctx, s);
+}
+
+json_t *brinei_json_str(struct brine_ctx *ctx, const char *s)
+{
   /* jansson wants UTF-8; paths and messages may hold other bytes, which
      become U+FFFD */
   json_t *v = json_string(s);
@@ -56,7 +61,7 @@ static json_t *jstr(const char *s)
     struct brinei_sbuf b;
     const uint8_t *p = (const uint8_t *)s;
     size_t n = strlen(s);
-    brinei_sbuf_init(&b, out_ctx, 4 * n + 1);
+    brinei_sbuf_init(&b, ctx, 4 * n + 1);
     for(size_t i = 0; i < n; i++) {
       size_t k = p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : p[i] >= 0xc2 ? 2
                : p[i] < 0x80 ? 1 : 0;
