@@ -38,19 +38,20 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-# the profiles, compacted at build time (tools/al_compact.c) and embedded
+# the profiles, validated by brine's own loader and written as the image
+# libbrine embeds (tools/al_compile.c, src/policy/image.c)
 PROFILES := $(filter-out %/denylist.json,$(ALLOWLISTS))
-$(BUILD)/al_compact: tools/al_compact.c
+$(BUILD)/al_compile: tools/al_compile.c $(filter-out %/embedded.o,$(LIB_OBJ))
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) $(DEP_CFLAGS) -O1 -o $@ $< $(DEP_LIBS)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $^ $(LDLIBS)
 
-$(BUILD)/gen/allowlists.json: $(BUILD)/al_compact $(ALLOWLISTS)
+$(BUILD)/gen/allowlists.img: $(BUILD)/al_compile $(ALLOWLISTS)
 	@mkdir -p $(dir $@)
-	$(BUILD)/al_compact $@ $(ALLOWLIST_DIR)/denylist.json $(PROFILES)
+	$(BUILD)/al_compile $@ $(ALLOWLIST_DIR)/denylist.json $(PROFILES)
 
-$(BUILD)/obj/src/policy/embedded.o: $(BUILD)/gen/allowlists.json
+$(BUILD)/obj/src/policy/embedded.o: $(BUILD)/gen/allowlists.img
 $(BUILD)/obj/src/policy/embedded.o: ALL_CFLAGS += \
-  -DBRINE_EMBEDDED_ALLOWLISTS='"$(abspath $(BUILD))/gen/allowlists.json"'
+  -DBRINE_EMBEDDED_ALLOWLISTS='"$(abspath $(BUILD))/gen/allowlists.img"'
 
 $(BUILD)/libbrine.a: $(LIB_OBJ)
 	@rm -f $@
@@ -99,10 +100,10 @@ test: $(BUILD)/brine $(UNIT_BIN) $(REPLAY_BIN)
 
 # ---- fuzzing (libFuzzer) ------------------------------------------------
 FUZZ_TIME ?= 60
-$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(BUILD)/gen/allowlists.json
+$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(BUILD)/gen/allowlists.img
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BASE_CFLAGS) $(DEP_CFLAGS) -Isrc -O1 -g \
-	  -DBRINE_EMBEDDED_ALLOWLISTS='"$(abspath $(BUILD))/gen/allowlists.json"' \
+	  -DBRINE_EMBEDDED_ALLOWLISTS='"$(abspath $(BUILD))/gen/allowlists.img"' \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	  -o $@ $< $(LIB_SRC) $(LDLIBS)
 

@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-/* Embedded at build time (src/policy/embedded.c): {"entries": [...],
-   "deny": {"modules": [...], "names": [...]}}, NUL-terminated. */
-extern const char brinei_allowlists_json[];
+/* Embedded at build time (src/policy/embedded.c, image.c's layout). */
+extern const uint8_t brinei_allowlists_image[];
+extern const uint8_t brinei_allowlists_image_end[];
 
 static uint32_t hash_str(const char *s, size_t n)
 {
@@ -164,7 +164,6 @@ struct loader {
   const char *origin;
   const char *def_profile;
   const char *def_source;
-  bool compact;  /* the embedded document: reasons were checked at build */
 };
 
 #define BAD(ld, ...)                                                    \
@@ -338,7 +337,7 @@ static brine_result parse_entry(struct loader *ld, json_t *o)
   why = bad_global_name(e.global);
   if(why)
     return BAD(ld, "%s: \"%s\": %s", ld->origin, e.global, why);
-  if(!ld->compact && (why = brinei_policy_deny_reason(pol, e.global)))
+  if((why = brinei_policy_deny_reason(pol, e.global)))
     return BAD(ld, "%s: \"%s\" %s; no allowlist can allow it",
                ld->origin, e.global, strcmp(why, "deny list")
                ? "reaches a dunder attribute" : "is on the deny list");
@@ -378,17 +377,23 @@ static brine_result parse_entry(struct loader *ld, json_t *o)
   }
   if(!e.use)
     return BAD(ld, "%s: %s: no \"use\"", ld->origin, e.global);
-  if(e.use == BRINE_USE_CALL && !ld->compact && (!e.reason || !*e.reason))
+  if(e.use == BRINE_USE_CALL && (!e.reason || !*e.reason))
     return BAD(ld, "%s: %s: a call entry needs a reason", ld->origin,
                e.global);
-  {
-    void *p = pol->entries;
-    if(brinei_grow(pol->ctx, &p, &pol->entries_cap, pol->nentries + 1,
-                   sizeof(e), UINT32_MAX - 1))
-      return BRINE_E_NOMEM;
-    pol->entries = p;
-  }
-  pol->entries[pol->nentries] = e;
+  return brinei_policy_add_entry(pol, &e);
+}
+
+brine_result brinei_policy_add_entry(struct brine_policy *pol,
+                                     const struct al_entry *e)
+{
+  brine_result rc;
+  void *p = pol->entries;
+  if(brinei_grow(pol->ctx, &p, &pol->entries_cap, pol->nentries + 1,
+                 sizeof(*e), UINT32_MAX - 1))
+    return BRINE_E_NOMEM;
+  pol->entries = p;
+  pol->entries[pol->nentries] = *e;
+  pol->entries[pol->nentries].next = UINT32_MAX;
   rc = tab_insert(pol, (uint32_t)pol->nentries);
   if(rc)
     return rc;
@@ -397,9 +402,9 @@ static brine_result parse_entry(struct loader *ld, json_t *o)
 }
 
 static brine_result load_doc(struct brine_policy *pol, json_t *doc,
-                             const char *origin, bool compact)
+                             const char *origin)
 {
-  struct loader ld = { pol, origin, NULL, NULL, compact };
+  struct loader ld = { pol, origin, NULL, NULL };
   json_t *entries = doc, *v;
   const char *k;
   size_t i;
@@ -417,19 +422,6 @@ static brine_result load_doc(struct brine_policy *pol, json_t *doc,
         else
           ld.def_source = dup_str(&ld, json_string_value(v));
       }
-      else if(compact && !strcmp(k, "deny")) {
-        rc = str_list(&ld, json_object_get(v, "modules"), "deny.modules",
-                      &pol->deny_mods, &pol->ndeny_mods);
-        if(!rc)
-          rc = str_list(&ld, json_object_get(v, "names"), "deny.names",
-                        &pol->deny_names, &pol->ndeny_names);
-        if(!rc && json_array_size(json_object_get(v, "exceptions")))
-          rc = str_list(&ld, json_object_get(v, "exceptions"),
-                        "deny.exceptions", &pol->deny_except,
-                        &pol->ndeny_except);
-        if(rc)
-          return rc;
-      }
       else if(k[0] != '_' && strcmp(k, "description"))
         return BAD(&ld, "%s: unknown top-level key '%s'", origin, k);
     }
@@ -445,7 +437,7 @@ static brine_result load_doc(struct brine_policy *pol, json_t *doc,
 }
 
 static brine_result load_json(struct brine_policy *pol, const char *data,
-                              size_t len, const char *origin, bool compact)
+                              size_t len, const char *origin)
 {
   json_error_t jerr;
   json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -454,7 +446,7 @@ static brine_result load_json(struct brine_policy *pol, const char *data,
     return BRINE_FAIL(pol->ctx, BRINE_E_MALFORMED, BRINE_NOOFF,
                       "%s:%d:%d: %s", origin, jerr.line, jerr.column,
                       jerr.text);
-  rc = load_doc(pol, doc, origin, compact);
+  rc = load_doc(pol, doc, origin);
   json_decref(doc);
   return rc;
 }
@@ -464,18 +456,76 @@ static int cmp_str(const void *a, const void *b)
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-brine_result brine_policy_new(struct brine_ctx *ctx,
-                              struct brine_policy **out)
+brine_result brinei_policy_empty(struct brine_ctx *ctx,
+                                 struct brine_policy **out)
 {
   struct brine_policy *pol = brinei_calloc(ctx, 1, sizeof(*pol));
-  brine_result rc = BRINE_OK;
-  *out = NULL;
+  *out = pol;
   if(!pol)
     return BRINE_E_NOMEM;
   pol->ctx = ctx;
   brinei_arena_init(&pol->arena, ctx);
-  rc = load_json(pol, brinei_allowlists_json,
-                 strlen(brinei_allowlists_json), "embedded allowlists", true);
+  return BRINE_OK;
+}
+
+brine_result brinei_policy_add_denylist(struct brine_policy *pol,
+                                        const char *data, size_t len,
+                                        const char *origin)
+{
+  struct loader ld = { pol, origin, NULL, NULL };
+  json_error_t jerr;
+  json_t *doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr), *x;
+  brine_result rc;
+  size_t i, n;
+  if(!doc)
+    return BRINE_FAIL(pol->ctx, BRINE_E_MALFORMED, BRINE_NOOFF,
+                      "%s:%d:%d: %s", origin, jerr.line, jerr.column,
+                      jerr.text);
+  rc = str_list(&ld, json_object_get(doc, "modules"), "modules",
+                &pol->deny_mods, &pol->ndeny_mods);
+  if(!rc)
+    rc = str_list(&ld, json_object_get(doc, "names"), "names",
+                  &pol->deny_names, &pol->ndeny_names);
+  n = json_array_size(json_object_get(doc, "exceptions"));
+  if(!rc && n) {
+    /* each exception names a global and says why it is allowed */
+    pol->deny_except = brinei_arena_alloc(&pol->arena, n * sizeof(char *));
+    if(!pol->deny_except)
+      rc = BRINE_E_NOMEM;
+    json_array_foreach(json_object_get(doc, "exceptions"), i, x) {
+      json_t *g = json_object_get(x, "global");
+      if(rc)
+        break;
+      if(!json_is_string(g) ||
+         !json_is_string(json_object_get(x, "reason")))
+        rc = BAD(&ld, "%s: an exception needs a global and a reason",
+                 origin);
+      else if(!(pol->deny_except[i] = dup_str(&ld, json_string_value(g))))
+        rc = BRINE_E_NOMEM;
+    }
+    pol->ndeny_except = rc ? 0 : n;
+  }
+  json_decref(doc);
+  if(rc)
+    return rc;
+  qsort(pol->deny_mods, pol->ndeny_mods, sizeof(char *), cmp_str);
+  qsort(pol->deny_names, pol->ndeny_names, sizeof(char *), cmp_str);
+  if(pol->ndeny_except)
+    qsort(pol->deny_except, pol->ndeny_except, sizeof(char *), cmp_str);
+  return BRINE_OK;
+}
+
+brine_result brine_policy_new(struct brine_ctx *ctx,
+                              struct brine_policy **out)
+{
+  struct brine_policy *pol;
+  brine_result rc = brinei_policy_empty(ctx, &pol);
+  *out = NULL;
+  if(rc)
+    return rc;
+  rc = brinei_policy_load_image(pol, brinei_allowlists_image,
+                                (size_t)(brinei_allowlists_image_end -
+                                         brinei_allowlists_image));
   if(!rc && !pol->ndeny_mods)
     rc = BRINE_FAIL(ctx, BRINE_E_MALFORMED, BRINE_NOOFF,
                     "embedded allowlists: no deny list");
@@ -483,10 +533,6 @@ brine_result brine_policy_new(struct brine_ctx *ctx,
     brine_policy_free(pol);
     return rc;
   }
-  qsort(pol->deny_mods, pol->ndeny_mods, sizeof(char *), cmp_str);
-  qsort(pol->deny_names, pol->ndeny_names, sizeof(char *), cmp_str);
-  if(pol->ndeny_except)
-    qsort(pol->deny_except, pol->ndeny_except, sizeof(char *), cmp_str);
   *out = pol;
   return BRINE_OK;
 }
@@ -505,7 +551,7 @@ brine_result brine_policy_add_json(struct brine_policy *pol,
                                    const char *json, size_t len,
                                    const char *origin)
 {
-  return load_json(pol, json, len, origin, false);
+  return load_json(pol, json, len, origin);
 }
 
 brine_result brine_policy_add_file(struct brine_policy *pol,
@@ -515,7 +561,7 @@ brine_result brine_policy_add_file(struct brine_policy *pol,
   brine_result rc = brinei_map_file(pol->ctx, path, &m);
   if(rc)
     return rc;
-  rc = load_json(pol, (const char *)m.data, m.len, path, false);
+  rc = load_json(pol, (const char *)m.data, m.len, path);
   brinei_map_close(&m);
   return rc;
 }

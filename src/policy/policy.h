@@ -5,6 +5,8 @@
 #include "../internal.h"
 #include "brine/scan.h"
 
+#include <stdio.h>
+
 /* value-type bits for argument constraints */
 enum {
   AT_NONE = 1u << 0, AT_BOOL = 1u << 1, AT_INT = 1u << 2,
@@ -61,6 +63,20 @@ const struct al_entry *brinei_policy_find(const struct brine_policy *pol,
                                           const char *global, size_t n);
 const struct al_entry *brinei_policy_next(const struct brine_policy *pol,
                                           const struct al_entry *e);
+
+/* Building policies (the image tool and brine_policy_new). */
+brine_result brinei_policy_empty(struct brine_ctx *ctx,
+                                 struct brine_policy **out);
+brine_result brinei_policy_add_denylist(struct brine_policy *pol,
+                                        const char *data, size_t len,
+                                        const char *origin);
+brine_result brinei_policy_add_entry(struct brine_policy *pol,
+                                     const struct al_entry *e);
+/* The flat image of image.c: written at build time, mapped at run time. */
+brine_result brinei_policy_write_image(const struct brine_policy *pol,
+                                       FILE *out);
+brine_result brinei_policy_load_image(struct brine_policy *pol,
+                                      const uint8_t *p, size_t len);
 
 /* Why a global is denied: the deny entry matched, or "dunder attribute";
    NULL when it is not denied. */
