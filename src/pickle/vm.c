@@ -1120,19 +1120,45 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
     return PKS_EMPTY;
   }
 
+  /* One comparison per opcode guards three boundaries: the end of the
+     input, the end of the current frame and the next point where mapped
+     pages are handed back (every 64 MiB). */
+  uint64_t stop_at = 0;
+  uint64_t release_at = vm->map ? vm->map->released + (64u << 20)
+                                : UINT64_MAX;
+  uint8_t prev_op = 0;
   for(;;) {
     uint8_t op;
+    if(BRINE_UNLIKELY(vm->pos >= stop_at)) {
+      /* B14: the opcode that just ran (and its argument) must lie within
+         its frame; a reader that honours frames (pickle.load on a file)
+         would parse the rest differently */
+      if(vm->pos >= frame_watch) {
+        if(off < vm->frame_end && vm->pos > vm->frame_end &&
+           prev_op != OP_FRAME)
+          event(vm, PKE_FRAME, off,
+                "%s at byte %llu crosses the end of its FRAME at byte %llu",
+                op_names[prev_op], (unsigned long long)off,
+                (unsigned long long)vm->frame_end);
+        vm->frame_end = 0;
+        frame_watch = UINT64_MAX;
+      }
+      if(vm->pos >= release_at) {
+        brinei_map_release(vm->map, vm->pos - (1u << 20));
+        release_at = vm->map->released + (64u << 20);
+      }
+      if(vm->pos >= vm->len)
+        return TRUNC(vm->pos);
+      stop_at = vm->len < frame_watch ? vm->len : frame_watch;
+      if(release_at < stop_at)
+        stop_at = release_at;
+    }
     off = vm->pos;
-    if(BRINE_UNLIKELY(vm->pos >= vm->len))
-      return TRUNC(off);
     if(BRINE_UNLIKELY(++vm->ops > max_ops))
       return LIMIT(off, "more than %llu opcodes (limit pickle_ops)",
                    (unsigned long long)max_ops);
     op = d[vm->pos++];
-    vm->op_counts[op]++;
-    if(BRINE_UNLIKELY(!(vm->ops & 0xffff)) && vm->map &&
-       vm->pos - vm->map->released > (64u << 20))
-      brinei_map_release(vm->map, vm->pos - (1u << 20));
+    prev_op = op;
 
     switch(op) {
     /* ---- integers: load_int, load_binint*, load_long, load_counted_long */
@@ -1270,6 +1296,22 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
       PUSH(&v);
       break;
     }
+    case OP_SHORT_BINUNICODE: {
+      /* the commonest string opcode, on its own path */
+      size_t n;
+      NEED(1);
+      n = d[vm->pos];
+      NEED(n + 1);
+      if(!utf8_ok(d + vm->pos + 1, n))
+        return BROKEN(off, "'utf-8' codec can't decode the %s argument",
+                      op_names[op]);
+      set_span(&v, PV_STR, d + vm->pos + 1, n);
+      vm->pos += n + 1;
+      if(maybe_nested(v.u.s, n))
+        check_nested(vm, &v, off);
+      PUSH(&v);
+      break;
+    }
     case OP_BINSTRING:
     case OP_SHORT_BINSTRING:
     case OP_BINBYTES:
@@ -1277,14 +1319,12 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
     case OP_BINBYTES8:
     case OP_BYTEARRAY8:
     case OP_BINUNICODE:
-    case OP_SHORT_BINUNICODE:
     case OP_BINUNICODE8: {
       uint64_t n;
       uint8_t kind;
       switch(op) {
       case OP_SHORT_BINSTRING:
       case OP_SHORT_BINBYTES:
-      case OP_SHORT_BINUNICODE:
         NEED(1);
         n = d[vm->pos++];
         break;
@@ -1305,11 +1345,11 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
       }
       NEED(n);
       kind = op == OP_BYTEARRAY8 ? PV_BYTEARRAY
-           : (op == OP_BINUNICODE || op == OP_SHORT_BINUNICODE ||
-              op == OP_BINUNICODE8 || op == OP_BINSTRING ||
-              op == OP_SHORT_BINSTRING) ? PV_STR : PV_BYTES;
-      if((op == OP_BINUNICODE || op == OP_SHORT_BINUNICODE ||
-          op == OP_BINUNICODE8) && !utf8_ok(d + vm->pos, n))
+           : (op == OP_BINUNICODE || op == OP_BINUNICODE8 ||
+              op == OP_BINSTRING || op == OP_SHORT_BINSTRING) ? PV_STR
+           : PV_BYTES;
+      if((op == OP_BINUNICODE || op == OP_BINUNICODE8) &&
+         !utf8_ok(d + vm->pos, n))
         return BROKEN(off, "'utf-8' codec can't decode the %s argument",
                       op_names[op]);
       set_span(&v, kind, d + vm->pos, n);
@@ -1465,6 +1505,11 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
         break;  /* no items: nothing is called */
       if(op == OP_SETITEMS && (vm->sp - x) % 2)
         return BROKEN(off, "odd number of items for SETITEMS");
+      if(!vm->stack[x - 1].u.node &&
+         vm->stack[x - 1].kind == (op == OP_SETITEMS ? PV_DICT : PV_LIST)) {
+        vm->sp = x;  /* fast path: a literal whose items are not kept */
+        break;
+      }
       if(!container_update(vm, op, off, x))
         return vm->status;
       break;
@@ -1867,6 +1912,7 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
       vm->frame_start = vm->pos;
       vm->frame_end = vm->pos + n;
       frame_watch = n ? vm->frame_end : UINT64_MAX;
+      stop_at = 0;  /* recompute the next boundary */
       break;
     }
     case OP_PROTO:
@@ -1892,18 +1938,6 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
       return BROKEN(off, "invalid load key, '\\x%02x'", op);
     }
 
-    /* B14: an opcode and its argument must lie within the current frame;
-       a reader that honours frames (pickle.load on a file) would parse the
-       rest differently. frame_watch is the frame's end, or UINT64_MAX. */
-    if(BRINE_UNLIKELY(vm->pos >= frame_watch) && op != OP_FRAME) {
-      if(off < vm->frame_end && vm->pos > vm->frame_end)
-        event(vm, PKE_FRAME, off,
-              "%s at byte %llu crosses the end of its FRAME at byte %llu",
-              op_names[op], (unsigned long long)off,
-              (unsigned long long)vm->frame_end);
-      vm->frame_end = 0;
-      frame_watch = UINT64_MAX;
-    }
     if(on_op)
       on_op(vm->sink->ud, vm, op, off, vm->pos);
   }

@@ -168,7 +168,6 @@ struct pk_vm {
   uint32_t keep_items;            /* container items kept (see pnode) */
   bool repr_vars;                 /* brinei_pv_repr shows objects as
                                      _varN (the decompiler) */
-  uint64_t op_counts[256];
 
   enum pk_status status;
   char msg[200];                  /* why the stream ended, if not STOP */

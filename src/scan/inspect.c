@@ -49,6 +49,7 @@ struct inspector {
   uint64_t calls_dropped;
   char *sklearn_version;   /* owned */
   uint64_t persids, exts, buffers, frames_bad, computed;
+  uint64_t op_counts[256];  /* opcodes run, by byte */
   bool oom;
 };
 
@@ -292,6 +293,7 @@ static void on_op(void *ud, struct pk_vm *vm, uint8_t op, uint64_t off,
                   uint64_t end)
 {
   struct inspector *in = ud;
+  in->op_counts[op]++;
   if(in->disasm && in->out)
     disasm_op(in, vm, op, off, end);
   if(in->decompile && in->out && op == OP_STOP) {
@@ -377,9 +379,9 @@ static json_t *inspect_json(struct inspector *in, struct pk_vm *vm,
   json_object_set_new(o, "streams", a);
   cnt = json_object();
   for(int op = 0; op < 256; op++)
-    if(vm->op_counts[op] && brinei_pk_opname((uint8_t)op))
+    if(in->op_counts[op] && brinei_pk_opname((uint8_t)op))
       json_object_set_new(cnt, brinei_pk_opname((uint8_t)op),
-                          json_integer((json_int_t)vm->op_counts[op]));
+                          json_integer((json_int_t)in->op_counts[op]));
   json_object_set_new(o, "opcode_counts", cnt);
   a = json_array();
   for(size_t i = 0; i < vm->nglobals; i++) {
@@ -485,9 +487,9 @@ static void inspect_text(struct inspector *in, struct pk_vm *vm,
     fprintf(out, "    ... %zu more (use --format json)\n", in->ncalls - 200);
   fprintf(out, "  opcodes:");
   for(int op = 0; op < 256; op++)
-    if(vm->op_counts[op] && brinei_pk_opname((uint8_t)op))
+    if(in->op_counts[op] && brinei_pk_opname((uint8_t)op))
       fprintf(out, " %s=%llu", brinei_pk_opname((uint8_t)op),
-              (unsigned long long)vm->op_counts[op]);
+              (unsigned long long)in->op_counts[op]);
   fputc('\n', out);
 }
 
