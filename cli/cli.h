@@ -20,6 +20,11 @@ int cmd_decompile(int argc, char **argv);
 int cli_parse_format(const char *s, int allow_sarif);
 /* Apply "NAME=VALUE" to limits; prints the problem and returns -1. */
 int cli_parse_limit(struct brine_limits *lim, const char *arg);
+/* The embedded allowlists plus each --allow file; prints the problem and
+   returns -1 (*out is then NULL). */
+int cli_policy(struct brine_ctx *ctx, const char *cmd,
+               const char *const *allow, size_t nallow,
+               struct brine_policy **out);
 /* Print "brine: CMD: message" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

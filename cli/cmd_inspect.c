@@ -94,20 +94,9 @@ static int run(int argc, char **argv, int decompile)
     cli_error(cmd, "out of memory");
     return EXIT_ERROR;
   }
-  if(!decompile) {
-    if(brine_policy_new(ctx, &pol)) {
-      cli_error(cmd, "%s", brine_last_error(ctx)->message);
-      brine_ctx_free(ctx);
-      return EXIT_ERROR;
-    }
-    for(size_t i = 0; i < nallow; i++) {
-      if(brine_policy_add_file(pol, allow[i])) {
-        cli_error(cmd, "--allow %s: %s", allow[i],
-                  brine_last_error(ctx)->message);
-        rc = EXIT_ERROR;
-        goto out;
-      }
-    }
+  if(!decompile && cli_policy(ctx, cmd, allow, nallow, &pol)) {
+    rc = EXIT_ERROR;
+    goto out;
   }
   for(int i = optind; i < argc; i++) {
     brine_result r = decompile

@@ -89,21 +89,8 @@ int cmd_scan(int argc, char **argv)
     cli_error("scan", "out of memory");
     return EXIT_ERROR;
   }
-  r = brine_policy_new(ctx, &pol);
-  if(r) {
-    cli_error("scan", "%s", brine_last_error(ctx)->message[0]
-                                ? brine_last_error(ctx)->message
-                                : brine_strerror(r));
+  if(cli_policy(ctx, "scan", allow, nallow, &pol))
     goto out;
-  }
-  for(size_t i = 0; i < nallow; i++) {
-    r = brine_policy_add_file(pol, allow[i]);
-    if(r) {
-      cli_error("scan", "--allow %s: %s", allow[i],
-                brine_last_error(ctx)->message);
-      goto out;
-    }
-  }
   r = brine_scan_new(ctx, pol, flags, &scan);
   for(int i = optind; !r && i < argc; i++)
     r = brine_scan_path(scan, argv[i]);

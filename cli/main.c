@@ -79,6 +79,29 @@ int cli_parse_limit(struct brine_limits *lim, const char *arg)
   return 0;
 }
 
+int cli_policy(struct brine_ctx *ctx, const char *cmd,
+               const char *const *allow, size_t nallow,
+               struct brine_policy **out)
+{
+  brine_result r = brine_policy_new(ctx, out);
+  if(r) {
+    cli_error(cmd, "%s", brine_last_error(ctx)->message[0]
+                           ? brine_last_error(ctx)->message
+                           : brine_strerror(r));
+    return -1;
+  }
+  for(size_t i = 0; i < nallow; i++) {
+    if(brine_policy_add_file(*out, allow[i])) {
+      cli_error(cmd, "--allow %s: %s", allow[i],
+                brine_last_error(ctx)->message);
+      brine_policy_free(*out);
+      *out = NULL;
+      return -1;
+    }
+  }
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
   const char *cmd = argc > 1 ? argv[1] : NULL;

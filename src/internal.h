@@ -102,6 +102,17 @@ void brinei_sbuf_json_str(struct brinei_sbuf *b, const char *s, size_t n);
 char *brinei_sbuf_take(struct brinei_sbuf *b);
 void brinei_sbuf_free(struct brinei_sbuf *b);
 
+/* FNV-1a over n bytes: the hash of brine's string tables. */
+static inline uint32_t brinei_hash32(const char *s, size_t n)
+{
+  uint32_t h = 2166136261u;
+  for(size_t i = 0; i < n; i++) {
+    h ^= (uint8_t)s[i];
+    h *= 16777619u;
+  }
+  return h;
+}
+
 /* ---- text helpers (util/text.c) ---- */
 /* Valid UTF-8 as CPython's decoder with errors="surrogatepass" accepts it
    (encoded surrogates allowed). */

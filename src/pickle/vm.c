@@ -358,16 +358,6 @@ static void memo_reset(struct pk_vm *vm)
 /* ------------------------------------------------------------------ */
 /* globals (find_class)                                                */
 
-static uint32_t fnv1a(const char *s, size_t n)
-{
-  uint32_t h = 2166136261u;
-  for(size_t i = 0; i < n; i++) {
-    h ^= (uint8_t)s[i];
-    h *= 16777619u;
-  }
-  return h;
-}
-
 static bool gtab_rehash(struct pk_vm *vm)
 {
   size_t cap = vm->gtab_cap ? vm->gtab_cap * 2 : 256;
@@ -378,7 +368,8 @@ static bool gtab_rehash(struct pk_vm *vm)
     t[i] = PV_NOREF;
   for(size_t g = 0; g < vm->nglobals; g++) {
     struct pk_global *gl = &vm->globals[g];
-    uint32_t h = fnv1a(gl->name, strlen(gl->name)) & (uint32_t)(cap - 1);
+    uint32_t h = brinei_hash32(gl->name, strlen(gl->name)) &
+                 (uint32_t)(cap - 1);
     gl->hnext = t[h];
     t[h] = (uint32_t)g;
   }
@@ -414,7 +405,7 @@ static uint32_t intern_global(struct pk_vm *vm, const char *mod, size_t mlen,
   full[mlen] = '.';
   memcpy(full + mlen + 1, name, nlen);
   full[total] = '\0';
-  h = fnv1a(full, total);
+  h = brinei_hash32(full, total);
   if(vm->gtab_cap) {
     for(g = vm->gtab[h & (vm->gtab_cap - 1)]; g != PV_NOREF;
         g = vm->globals[g].hnext)

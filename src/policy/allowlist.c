@@ -14,16 +14,6 @@
 extern const uint8_t brinei_allowlists_image[];
 extern const uint8_t brinei_allowlists_image_end[];
 
-static uint32_t hash_str(const char *s, size_t n)
-{
-  uint32_t h = 2166136261u;
-  for(size_t i = 0; i < n; i++) {
-    h ^= (uint8_t)s[i];
-    h *= 16777619u;
-  }
-  return h;
-}
-
 static const struct al_entry *entry_at(const struct brine_policy *pol,
                                        uint32_t i)
 {
@@ -36,7 +26,7 @@ const struct al_entry *brinei_policy_find(const struct brine_policy *pol,
   uint32_t h;
   if(!pol->tab_cap)
     return NULL;
-  h = hash_str(global, n) & (uint32_t)(pol->tab_cap - 1);
+  h = brinei_hash32(global, n) & (uint32_t)(pol->tab_cap - 1);
   for(;;) {
     uint32_t i = pol->tab[h];
     const struct al_entry *e;
@@ -75,7 +65,7 @@ static brine_result tab_insert(struct brine_policy *pol, uint32_t idx)
       uint32_t j = old[i];
       if(j != UINT32_MAX) {
         const char *og = pol->entries[j].global;
-        uint32_t k = hash_str(og, strlen(og)) & (uint32_t)(cap - 1);
+        uint32_t k = brinei_hash32(og, strlen(og)) & (uint32_t)(cap - 1);
         while(t[k] != UINT32_MAX)
           k = (k + 1) & (uint32_t)(cap - 1);
         t[k] = j;
@@ -83,7 +73,7 @@ static brine_result tab_insert(struct brine_policy *pol, uint32_t idx)
     }
     brinei_free(pol->ctx, old);
   }
-  h = hash_str(g, n) & (uint32_t)(pol->tab_cap - 1);
+  h = brinei_hash32(g, n) & (uint32_t)(pol->tab_cap - 1);
   for(;;) {
     uint32_t i = pol->tab[h];
     if(i == UINT32_MAX) {

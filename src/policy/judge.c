@@ -34,6 +34,16 @@ static const char *gname(struct pk_vm *vm, const struct pv *v)
   return v && v->kind == PV_GLOBAL ? vm->globals[v->ref].name : NULL;
 }
 
+/* The global a BUILD or container target stands for, if any. */
+static const char *target_name(struct pk_vm *vm, const struct pv *t)
+{
+  if(t->kind == PV_GLOBAL)
+    return gname(vm, t);
+  if(t->kind == PV_OBJ && t->ref != PV_NOREF)
+    return vm->globals[t->ref].name;
+  return NULL;
+}
+
 static struct judge_global *jg(struct judge *j, uint32_t gid)
 {
   if(gid >= j->ng) {
@@ -400,10 +410,8 @@ static uint8_t on_use(void *ud, struct pk_vm *vm, const struct pk_use *u)
     if(u->nkept)
       brinei_pv_repr(vm, &b, &u->args[0], ARG_SHOW, 1);
     finding(j, R_BUILD, u->off,
-              t->kind == PV_GLOBAL ? gname(vm, t)
-              : t->kind == PV_OBJ && t->ref != PV_NOREF
-                ? vm->globals[t->ref].name : NULL,
-              BRINE_USE_CALL, b.failed ? NOMSG : b.p);
+              target_name(vm, t), BRINE_USE_CALL,
+              b.failed ? NOMSG : b.p);
     brinei_sbuf_free(&b);
     return 0;
   }
@@ -418,10 +426,8 @@ static uint8_t on_use(void *ud, struct pk_vm *vm, const struct pk_use *u)
     brinei_pv_repr(vm, &b, t, ARG_SHOW, 1);
     brinei_sbuf_puts(&b, ", which is not a plain list, dict or set");
     finding(j, R_CONTAINER, u->off,
-              t->kind == PV_GLOBAL ? gname(vm, t)
-              : t->kind == PV_OBJ && t->ref != PV_NOREF
-                ? vm->globals[t->ref].name : NULL,
-              BRINE_USE_CALL, b.failed ? NOMSG : b.p);
+              target_name(vm, t), BRINE_USE_CALL,
+              b.failed ? NOMSG : b.p);
     brinei_sbuf_free(&b);
     return 0;
   }
