@@ -221,10 +221,16 @@ static void on_global(void *ud, struct pk_vm *vm, uint32_t gid, uint64_t off,
   if(g)
     g->uses |= IU_REF;
   if(in->decompile && in->out && g && !(g->uses & 0x100)) {
+    /* calls are written with full dotted names: import the module */
     const struct pk_global *pg = &vm->globals[gid];
+    bool seen = false;
     g->uses |= 0x100;
-    fprintf(in->out, "from %.*s import %s\n", (int)pg->modlen, pg->name,
-            pg->name + pg->modlen + 1);
+    for(size_t i = 0; i < in->ng && !seen; i++)  /* once per module */
+      seen = i != gid && (in->g[i].uses & 0x100) &&
+             vm->globals[i].modlen == pg->modlen &&
+             !memcmp(vm->globals[i].name, pg->name, pg->modlen);
+    if(!seen)
+      fprintf(in->out, "import %.*s\n", (int)pg->modlen, pg->name);
   }
 }
 
@@ -537,8 +543,10 @@ static brine_result run_inspector(struct brine_ctx *ctx,
   is_pickle = nst && brinei_pickle_recognised(m.data, m.len, st[0].complete,
                                                st[0].ops, vm.nglobals > 0 ||
                                                in.ncalls > 0);
-  if(decompile && !is_pickle)
-    fprintf(out, "# %s is not a pickle\n", path);
+  if(decompile) {
+    if(!is_pickle)
+      fprintf(out, "# %s is not a pickle\n", path);
+  }
   else if(fmt == BRINE_OUT_JSON) {
     json_t *doc = inspect_json(&in, &vm, pol, path, is_pickle, st, nst);
     if(!doc || json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER))

@@ -255,13 +255,13 @@ brine_verdict brinei_pickle_analyze(struct brine_ctx *ctx,
     }
     else if(streams > 1 && st != PKS_STOP && f->n == mark &&
             j.globals_seen == globals_before) {
-      /* not a stream: trailing bytes */
-      size_t q;
+      /* not a stream: trailing bytes, up to a later stream if any */
+      size_t q = brinei_pickle_next_start(data, len, pos + 1);
       if(!complete || job->context != PCTX_TORCH_LEGACY)
         brinei_finding_add(f, R_TRAILING, pos, job->member, NULL,
-                           BRINE_USE_NONE, "%zu bytes after byte %zu are "
-                           "not a pickle stream", len - pos, pos);
-      q = brinei_pickle_next_start(data, len, pos + 1);
+                           BRINE_USE_NONE, "%zu bytes at byte %zu are not "
+                           "a pickle stream%s", (q == SIZE_MAX ? len : q) - pos,
+                           pos, q == SIZE_MAX ? "" : " (a stream follows)");
       if(q == SIZE_MAX)
         break;
       pos = q;

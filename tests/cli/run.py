@@ -130,7 +130,8 @@ def cases(d):
             T, "benign", "sklearn", "logreg_p4.pkl")], 0,
          ["scikit-learn 1.2.1"], []),
         ("decompile", ["decompile", evil], 0,
-         ["from posix import system", "system('touch /tmp/x')", "result ="],
+         ["import posix", "posix.system('touch /tmp/x')", "result =",
+          "!globals (", "!opcodes:"],
          []),
         ("decompile missing", ["decompile", d + "/missing.pkl"], 2, [],
          ["missing.pkl"]),
@@ -147,8 +148,12 @@ def main():
             bad = []
             if p.returncode != code:
                 bad.append("exit %d, expected %d" % (p.returncode, code))
-            bad += ["stdout lacks %r" % s for s in outs if s not in p.stdout]
+            bad += ["stdout lacks %r" % s for s in outs
+                    if not s.startswith("!") and s not in p.stdout]
+            bad += ["stdout has %r" % s[1:] for s in outs
+                    if s.startswith("!") and s[1:] in p.stdout]
             bad += ["stderr lacks %r" % s for s in errs if s not in p.stderr]
+            # a leading "!" in outs means stdout must NOT contain the rest
             if bad:
                 failed += 1
                 print("FAIL %s: %s" % (name, "; ".join(bad)))
