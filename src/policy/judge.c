@@ -338,7 +338,6 @@ static uint8_t on_call(struct judge *j, struct pk_vm *vm,
                        const struct pk_use *u)
 {
   const struct pv *f = u->callee;
-  const char *opname = brinei_pk_opname(u->op);
   /* the construct protocols of copyreg (contract.md §3) */
   if(is_global(vm, f, "copyreg.__newobj__") ||
      is_global(vm, f, "copyreg.__newobj_ex__")) {
@@ -370,7 +369,6 @@ static uint8_t on_call(struct judge *j, struct pk_vm *vm,
     }
     return r;
   }
-  (void)opname;
   return judge_call(j, vm, f, u);
 }
 
