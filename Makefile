@@ -123,6 +123,7 @@ fixtures:
 	@scripts/deps --fixtures
 	/usr/bin/python3 tools/gen_benign.py
 	/usr/bin/python3 tools/gen_threats.py
+	/usr/bin/python3 tools/gen_joblib.py
 	/usr/bin/python3 tools/gen_examples.py
 
 install: all

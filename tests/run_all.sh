@@ -42,6 +42,7 @@ suite checksrc sh scripts/checksrc.sh
 suite cli "$PY" tests/cli/run.py "$BRINE"
 suite threats "$PY" tests/run_tables.py threats "$BRINE"
 suite benign "$PY" tests/run_tables.py benign "$BRINE"
+suite joblib "$PY" tests/run_tables.py joblib "$BRINE"
 suite big-benign sh tests/check_big.sh "$BRINE"
 suite allowlists "$PY" tests/check_allowlists.py "$BRINE"
 suite sarif "$PY" tests/check_sarif.py "$BRINE"

@@ -5,6 +5,8 @@
                                 verdict and, unless '-', that the named rule
                                 is among its findings
   run_tables.py benign BRINE    every row of tests/benign.tsv: the verdict
+  run_tables.py joblib BRINE    tests/joblib.tsv (as threats): joblib's inline
+                                array bytes and object-array pickles
 
 tests/TABLE.xfail lists rows expected to fail for now (fixture, reason). The
 list may only shrink: a listed row that passes is a failure too.

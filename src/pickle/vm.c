@@ -450,6 +450,8 @@ static uint32_t intern_global(struct pk_vm *vm, const char *mod, size_t mlen,
   return g;
 }
 
+#define JOBLIB_WRAPPER "joblib.numpy_pickle.NumpyArrayWrapper"
+
 /* Resolve and push a global, reporting it. Mirrors find_class: the compat
    mapping applies when proto < 3 (Lib/pickle.py Unpickler.find_class). */
 static bool push_global(struct pk_vm *vm, const char *mod, size_t mlen,
@@ -464,6 +466,8 @@ static bool push_global(struct pk_vm *vm, const char *mod, size_t mlen,
   g = intern_global(vm, mod, mlen, name, nlen, off, op, mapped);
   if(g == PV_NOREF)
     return false;
+  if(!vm->keep_items && !strcmp(vm->globals[g].name, JOBLIB_WRAPPER))
+    vm->keep_items = 16;  /* its state dict says how many bytes follow */
   memset(&v, 0, sizeof(v));
   v.kind = PV_GLOBAL;
   v.ref = g;
@@ -943,6 +947,129 @@ static bool container_update(struct pk_vm *vm, uint8_t op, uint64_t off,
     return false;
   }
   vm->sp = x;
+  return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* joblib's inline arrays                                              */
+
+/* Bytes per element of numpy.dtype(typestr, ...): the type string joblib's
+   arrays pickle ('f8', 'i8', 'U5', 'V16', ...). -1 for object arrays, 0
+   when the string is not understood. */
+static int64_t dtype_itemsize(const struct pv *args)
+{
+  const struct pnode *n = args->kind == PV_TUPLE ? args->u.node : NULL;
+  const uint8_t *s;
+  size_t len, i = 0;
+  int64_t digits = 0;
+  uint8_t kind;
+  if(!n || !n->kept || !(s = brinei_pv_bytes(&n->items[0], &len)) ||
+     n->items[0].kind != PV_STR || !len)
+    return 0;
+  if(strchr("<>|=", s[0]))
+    i++;
+  if(i >= len)
+    return 0;
+  kind = s[i++];
+  if(kind == 'O')
+    return -1;
+  if(!strchr("biufcmMSUV?", kind))
+    return 0;
+  if(i == len)
+    return kind == '?' || kind == 'b' ? 1 : 0;
+  for(; i < len; i++) {
+    if(s[i] < '0' || s[i] > '9' || digits > (1 << 30))
+      return 0;
+    digits = digits * 10 + (s[i] - '0');
+  }
+  return kind == 'U' ? digits * 4 : digits;
+}
+
+static const struct pv *dict_get(const struct pv *d, const char *key)
+{
+  const struct pnode *n = d->kind == PV_DICT ? d->u.node : NULL;
+  size_t kl = strlen(key), len;
+  for(uint32_t i = 0; n && i + 1 < n->kept; i += 2) {
+    const uint8_t *k = brinei_pv_bytes(&n->items[i], &len);
+    if(k && n->items[i].kind == PV_STR && len == kl && !memcmp(k, key, kl))
+      return &n->items[i + 1];
+  }
+  return NULL;
+}
+
+/* joblib writes each numpy array as a NumpyArrayWrapper whose BUILD is
+   followed by the raw array bytes in the file itself; NumpyUnpickler's
+   load_build then calls read_array(), which reads them (joblib
+   numpy_pickle.py): one padding-length byte and that many padding bytes
+   when the state has numpy_array_alignment_bytes, then prod(shape) x
+   itemsize bytes. The pickle resumes after them. Returns false when the
+   stream ends here (status set). */
+static bool joblib_array(struct pk_vm *vm, const struct pv *state,
+                         uint64_t off)
+{
+  const struct pv *shape = dict_get(state, "shape");
+  const struct pv *dtype = dict_get(state, "dtype");
+  const struct pv *align = dict_get(state, "numpy_array_alignment_bytes");
+  uint64_t count = 1, nbytes;
+  if(!state->u.node || state->u.node->n > state->u.node->kept || !shape ||
+     shape->kind != PV_TUPLE || shape->u.node->n > shape->u.node->kept ||
+     !dtype || dtype->kind != PV_OBJ || dtype->ref == PV_NOREF ||
+     strcmp(vm->globals[dtype->ref].name, "numpy.dtype") || !dtype->u.i) {
+    BROKEN(off, "a joblib array whose size cannot be told from its state");
+    return false;
+  }
+  if(vm->frame_end > vm->pos)
+    /* joblib commits the frame before writing the array: raw bytes inside
+       an open frame read differently through the unpickler's buffer */
+    event(vm, PKE_FRAME, off, "joblib array bytes inside the FRAME that "
+          "ends at byte %llu", (unsigned long long)vm->frame_end);
+  vm->frame_end = 0;  /* the frame ended with the BUILD */
+  if(dtype->u.i < 0) {
+    /* read_array() calls pickle.load() for object arrays: a whole pickle
+       stream follows here, with its own memo */
+    size_t end = vm->sink->on_inline
+                   ? vm->sink->on_inline(vm->sink->ud, vm, vm->pos)
+                   : SIZE_MAX;
+    if(end == SIZE_MAX || end <= vm->pos || end > vm->len) {
+      BROKEN(vm->pos, "the pickle of a joblib object array does not end "
+             "in a STOP");
+      return false;
+    }
+    vm->pos = end;
+    return true;
+  }
+  for(uint32_t i = 0; i < shape->u.node->kept; i++) {
+    const struct pv *d = &shape->u.node->items[i];
+    if(d->kind != PV_INT || d->u.i < 0 ||
+       (d->u.i && count > UINT64_MAX / (uint64_t)d->u.i)) {
+      BROKEN(off, "a joblib array shape that is not a tuple of sizes");
+      return false;
+    }
+    count *= (uint64_t)d->u.i;
+  }
+  if(count > UINT64_MAX / (uint64_t)dtype->u.i) {
+    BROKEN(off, "a joblib array larger than any file");
+    return false;
+  }
+  nbytes = count * (uint64_t)dtype->u.i;
+  if(align) {
+    uint64_t pad;
+    if(vm->pos >= vm->len) {
+      TRUNC(vm->pos);
+      return false;
+    }
+    pad = vm->data[vm->pos];
+    if(pad > vm->len - vm->pos - 1) {
+      TRUNC(vm->pos);
+      return false;
+    }
+    vm->pos += 1 + pad;
+  }
+  if(nbytes > vm->len - vm->pos) {
+    TRUNC(vm->pos);
+    return false;
+  }
+  vm->pos += nbytes;
   return true;
 }
 
@@ -1753,6 +1880,9 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
         break;
       }
       res = obj_result(vm, &fn, fl | PVF_CALLED);
+      if(fn.kind == PV_GLOBAL &&
+         !strcmp(vm->globals[fn.ref].name, "numpy.dtype"))
+        res.u.i = dtype_itemsize(&args);
       PUSH(&res);
       break;
     }
@@ -1809,6 +1939,12 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
         vm->any_mutated = true;
       }
       (void)report_use(vm, PKU_BUILD, op, off, inst, &state, NULL);
+      if(inst->kind == PV_OBJ && inst->ref != PV_NOREF &&
+         !strcmp(vm->globals[inst->ref].name, JOBLIB_WRAPPER)) {
+        if(!joblib_array(vm, &state, off))
+          return vm->status;
+        stop_at = 0;  /* the position moved: recompute the boundary */
+      }
       break;
     }
 

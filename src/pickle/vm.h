@@ -116,6 +116,10 @@ struct pk_sink {
   /* a literal that holds (or encodes) what looks like a pickle */
   void (*on_nested)(void *ud, struct pk_vm *vm, const uint8_t *p, size_t n,
                     enum pk_nested_enc enc, uint64_t off);
+  /* a whole pickle stream that a loader reads inline at `at` (joblib's
+     object arrays): analyse it and return where it ends, or SIZE_MAX when
+     it does not end in a STOP */
+  size_t (*on_inline)(void *ud, struct pk_vm *vm, size_t at);
   /* every opcode after it ran: result is the new top of stack or NULL */
   void (*on_op)(void *ud, struct pk_vm *vm, uint8_t op, uint64_t off,
                 uint64_t end);

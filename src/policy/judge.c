@@ -527,6 +527,13 @@ static void on_nested(void *ud, struct pk_vm *vm, const uint8_t *p, size_t n,
     j->nested_candidate(j, p, n, enc, off);
 }
 
+static size_t on_inline(void *ud, struct pk_vm *vm, size_t at)
+{
+  struct judge *j = ud;
+  (void)vm;
+  return j->inline_fn ? j->inline_fn(j, at) : SIZE_MAX;
+}
+
 void brinei_judge_init(struct judge *j, struct brine_ctx *ctx,
                        const struct brine_policy *pol,
                        struct brinei_findings *out, const char *member,
@@ -543,6 +550,7 @@ void brinei_judge_init(struct judge *j, struct brine_ctx *ctx,
   j->sink.on_use = on_use;
   j->sink.on_event = on_event;
   j->sink.on_nested = on_nested;
+  j->sink.on_inline = on_inline;
 }
 
 void brinei_judge_finish(struct judge *j, struct pk_vm *vm)

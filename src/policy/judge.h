@@ -30,6 +30,7 @@ struct judge {
                              uint64_t off, int context);
   void (*nested_candidate)(struct judge *j, const uint8_t *p, size_t n,
                            enum pk_nested_enc enc, uint64_t off);
+  size_t (*inline_fn)(struct judge *j, size_t at);
   void *driver;                  /* the driver's state */
 };
 

@@ -234,6 +234,21 @@ static void on_global(void *ud, struct pk_vm *vm, uint32_t gid, uint64_t off,
   }
 }
 
+/* joblib object arrays: a whole pickle inline. inspect steps over it (scan
+   judges its contents as a nested pickle). */
+static size_t on_inline(void *ud, struct pk_vm *vm, size_t at)
+{
+  struct inspector *in = ud;
+  struct pk_vm sub;
+  size_t end = SIZE_MAX;
+  if(brinei_pk_init(&sub, in->ctx, vm->data + at, vm->len - at, NULL))
+    return SIZE_MAX;
+  if(brinei_pk_run(&sub, 0) == PKS_STOP)
+    end = at + sub.pos;
+  brinei_pk_free(&sub);
+  return end;
+}
+
 static void on_event(void *ud, struct pk_vm *vm, enum pk_event ev,
                      uint64_t off, const char *msg)
 {
@@ -532,6 +547,7 @@ static brine_result run_inspector(struct brine_ctx *ctx,
   sink.on_global = on_global;
   sink.on_event = on_event;
   sink.on_op = on_op;
+  sink.on_inline = on_inline;
   brinei_pk_init(&vm, ctx, m.data ? m.data : (const uint8_t *)"", m.len,
                  &sink);
   vm.keep_items = 64;

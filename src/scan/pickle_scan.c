@@ -25,6 +25,8 @@ struct driver {
   struct brine_ctx *ctx;
   const struct brinei_pickle_job *job;
   struct brinei_findings *f;
+  const uint8_t *data;       /* the member's bytes */
+  size_t len;
   struct candidate *cand;    /* owned */
   size_t ncand, cand_cap;
 };
@@ -185,6 +187,36 @@ static void nested_candidate(struct judge *j, const uint8_t *p, size_t n,
   dr->ncand++;
 }
 
+static void report_break(struct driver *dr, struct pk_vm *vm);
+
+/* joblib's object arrays: a whole pickle at `at`, read by pickle.load. */
+static size_t on_inline(struct judge *j, size_t at)
+{
+  struct driver *dr = j->driver;
+  const struct brinei_pickle_job *job = dr->job;
+  struct brinei_pickle_job sub = *job;
+  char member[512];
+  size_t end = SIZE_MAX;
+  bool is_pickle;
+  const uint8_t *data = dr->data;
+  if(job->depth + 1 > dr->ctx->lim.nest_depth) {
+    brinei_finding_add(dr->f, R_LIMIT, at, job->member, NULL,
+                       BRINE_USE_NONE, "an inline pickle at byte %zu is "
+                       "deeper than %llu levels (limit nest_depth)", at,
+                       (unsigned long long)dr->ctx->lim.nest_depth);
+    return SIZE_MAX;
+  }
+  snprintf(member, sizeof(member), "%s#%zu", job->member, at);
+  sub.member = member;
+  sub.depth = job->depth + 1;
+  sub.map = NULL;
+  sub.probe = false;
+  sub.first_end = &end;
+  (void)brinei_pickle_analyze(dr->ctx, &sub, data + at, dr->len - at, dr->f,
+                              &is_pickle);
+  return end == SIZE_MAX ? SIZE_MAX : at + end;
+}
+
 static void report_break(struct driver *dr, struct pk_vm *vm)
 {
   enum brinei_rule r = vm->status == PKS_LIMIT ? R_LIMIT : R_MALFORMED;
@@ -223,10 +255,13 @@ brine_verdict brinei_pickle_analyze(struct brine_ctx *ctx,
   dr.ctx = ctx;
   dr.job = job;
   dr.f = f;
+  dr.data = data;
+  dr.len = len;
   brinei_judge_init(&j, ctx, job->pol, f, job->member, job->context);
   j.driver = &dr;
   j.nested_fn = nested_fn;
   j.nested_candidate = nested_candidate;
+  j.inline_fn = on_inline;
   brinei_pk_init(&vm, ctx, data, len, &j.sink);
   vm.map = job->map;
 
@@ -266,6 +301,13 @@ brine_verdict brinei_pickle_analyze(struct brine_ctx *ctx,
         break;
       pos = q;
       continue;
+    }
+    if(job->first_end) {
+      /* an inline stream: the loader reads one pickle and goes on */
+      *job->first_end = st == PKS_STOP ? vm.pos : SIZE_MAX;
+      if(st != PKS_STOP)
+        report_break(&dr, &vm);
+      break;
     }
     if(st == PKS_STOP) {
       complete++;

@@ -48,6 +48,8 @@ struct brinei_pickle_job {
   struct brinei_map *map;    /* to release pages while streaming, or NULL */
   bool probe;                /* only accept it as a pickle if it looks
                                 like one (see is_pickle) */
+  size_t *first_end;         /* if set: analyse one stream only and store
+                                where it ended (SIZE_MAX: no STOP) */
 };
 
 /* Format recognition for a first stream (text files are not pickles):
