@@ -58,7 +58,7 @@ $(BUILD)/libbrine.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/libbrine.so: $(LIB_OBJ)
-	$(CC) -shared -o $@ $^ $(LDLIBS)
+	$(CC) -shared -Wl,-soname,libbrine.so.0 -o $@ $^ $(LDLIBS)
 
 $(BUILD)/brine: $(CLI_OBJ) $(BUILD)/libbrine.a
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbrine.a $(LDLIBS)
@@ -134,6 +134,15 @@ install: all
 	  $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/brine/*.h $(DESTDIR)$(PREFIX)/include/brine/
 	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	ln -sf libbrine.so $(DESTDIR)$(PREFIX)/lib/libbrine.so.0
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' \
+	  'includedir=$${prefix}/include' '' 'Name: brine' \
+	  'Description: static scanning and signing of ML model artifacts' \
+	  'Version: $(shell sed -n "s/^#define BRINE_VERSION \"\(.*\)\"/\1/p" include/brine/brine.h)' \
+	  'Requires.private: $(DEPS_PC)' 'Cflags: -I$${includedir}' \
+	  'Libs: -L$${libdir} -lbrine' 'Libs.private: -lm -lpthread' \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/brine.pc
 
 clean:
 	rm -rf $(BUILD)
