@@ -1011,7 +1011,8 @@ static bool joblib_array(struct pk_vm *vm, const struct pv *state,
   const struct pv *dtype = dict_get(state, "dtype");
   const struct pv *align = dict_get(state, "numpy_array_alignment_bytes");
   uint64_t count = 1, nbytes;
-  if(!state->u.node || state->u.node->n > state->u.node->kept || !shape ||
+  if(state->kind != PV_DICT || !state->u.node ||
+     state->u.node->n > state->u.node->kept || !shape ||
      shape->kind != PV_TUPLE || shape->u.node->n > shape->u.node->kept ||
      !dtype || dtype->kind != PV_OBJ || dtype->ref == PV_NOREF ||
      strcmp(vm->globals[dtype->ref].name, "numpy.dtype") || !dtype->u.i) {
