@@ -41,7 +41,7 @@ struct brine_ctx {
 };
 
 /* The compiled ceilings (util/limits.c). */
-const struct brine_limits *brinei_limits_ceiling(void);
+struct brine_limits brinei_limits_ceiling(void);
 
 /* ---- allocation (util/alloc.c): every byte counts against lim.memory ---- */
 void *brinei_malloc(struct brine_ctx *ctx, size_t n) BRINE_WUR;

@@ -461,6 +461,15 @@ static bool push_global(struct pk_vm *vm, const char *mod, size_t mlen,
   bool mapped = false;
   uint32_t g;
   struct pv v;
+  /* what __import__/getattr reject before anything is looked up */
+  if(!mlen || !nlen) {
+    BROKEN(off, "empty module or attribute name in %s", op_names[op]);
+    return false;
+  }
+  if(memchr(mod, 0, mlen) || memchr(name, 0, nlen)) {
+    BROKEN(off, "embedded null character in a global name");
+    return false;
+  }
   if(vm->proto < 3)
     mapped = brinei_compat_map(&mod, &mlen, &name, &nlen);
   g = intern_global(vm, mod, mlen, name, nlen, off, op, mapped);
@@ -564,15 +573,20 @@ static bool pylong_literal(const uint8_t *s, size_t n, int base)
   return digits && i == n;
 }
 
+/* Length of s as a C string: PyLong_FromString stops at a NUL. */
+static size_t cstr_len(const uint8_t *s, size_t n)
+{
+  const uint8_t *z = memchr(s, 0, n);
+  return z ? (size_t)(z - s) : n;
+}
+
 /* Parse a decimal index line for GET/PUT (PyLong_FromString base 10). */
 static bool parse_index(const uint8_t *s, size_t n, int64_t *out)
 {
   char buf[32];
   char *end;
   long long v;
-  const uint8_t *z = memchr(s, 0, n);
-  if(z)
-    n = (size_t)(z - s);  /* PyLong_FromString reads a C string */
+  n = cstr_len(s, n);
   if(!pylong_literal(s, n, 10))
     return false;
   if(n >= sizeof(buf)) {
@@ -1180,15 +1194,6 @@ static bool read_global_lines(struct pk_vm *vm, uint64_t off,
       if((*nm)[i] >= 0x80)
         return BROKEN(off, "INST class name is not ASCII"), false;
   }
-  if(!*mlen || !*nlen) {
-    BROKEN(off, "empty module or attribute name in %s",
-           op_names[vm->data[off]]);
-    return false;
-  }
-  if(memchr(*m, 0, *mlen) || memchr(*nm, 0, *nlen)) {
-    BROKEN(off, "embedded null character in a global name");
-    return false;
-  }
   return true;
 }
 
@@ -1343,12 +1348,7 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
       n--;
       if(s[n - 1] == 'L')
         n--;
-      {
-        /* PyLong_FromString reads a C string: a NUL ends the text */
-        const uint8_t *z = memchr(s, 0, n);
-        if(z)
-          n = (size_t)(z - s);
-      }
+      n = cstr_len(s, n);
       if(!pylong_literal(s, n, 0))
         return BROKEN(off, "invalid literal for int() with base 0");
       set_span(&v, PV_BIGINT, s, n);
@@ -1809,11 +1809,6 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
         PUSH(&v);
         break;
       }
-      if(!mod.len || !name.len)
-        return BROKEN(off, "empty module or attribute name in STACK_GLOBAL");
-      if(memchr(mod.u.s, 0, (size_t)mod.len) ||
-         memchr(name.u.s, 0, (size_t)name.len))
-        return BROKEN(off, "embedded null character in a global name");
       if(!push_global(vm, (const char *)mod.u.s, (size_t)mod.len,
                       (const char *)name.u.s, (size_t)name.len, off, op,
                       NULL))

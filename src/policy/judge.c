@@ -101,10 +101,13 @@ static const char *deny_note(struct judge *j, const char *name)
            : " (a known-dangerous name on the deny list)";
 }
 
-/* The widest use any entry grants, ignoring argument constraints. */
+/* The widest use any entry grants, ignoring argument constraints; none
+   for a deny-listed name, whatever the allowlists say (contract.md §2). */
 static brine_use allowed_use(struct judge *j, const char *name)
 {
-  return name ? brine_policy_allowed(j->pol, name) : BRINE_USE_NONE;
+  if(!name || brinei_policy_deny_reason(j->pol, name))
+    return BRINE_USE_NONE;
+  return brine_policy_allowed(j->pol, name);
 }
 
 static bool global_in(struct pk_vm *vm, const struct pv *v,
@@ -312,8 +315,7 @@ static uint8_t judge_construct(struct judge *j, struct pk_vm *vm,
     finding(j, R_COMPUTED, off, NULL, BRINE_USE_CONSTRUCT, msg);
     return 0;
   }
-  if(allowed_use(j, name) >= BRINE_USE_CONSTRUCT &&
-     !brinei_policy_deny_reason(j->pol, name))
+  if(allowed_use(j, name) >= BRINE_USE_CONSTRUCT)
     return PVF_ALLOWED;
   if(brinei_policy_deny_reason(j->pol, name)) {
     snprintf(msg, sizeof(msg), "%s at byte %llu creates an instance of %s%s",
@@ -561,8 +563,7 @@ void brinei_judge_finish(struct judge *j, struct pk_vm *vm)
     char msg[512];
     if(!g->seen || g->invoked)
       continue;
-    if(allowed_use(j, name) >= BRINE_USE_REFERENCE &&
-       !brinei_policy_deny_reason(j->pol, name))
+    if(allowed_use(j, name) >= BRINE_USE_REFERENCE)
       continue;
     if(brinei_policy_deny_reason(j->pol, name)) {
       snprintf(msg, sizeof(msg), "imports %s at byte %llu%s", name,

@@ -63,12 +63,37 @@ size_t brinei_pickle_next_start(const uint8_t *d, size_t len, size_t from)
   return SIZE_MAX;
 }
 
+/* The job for a pickle nested in this one at `off` (member
+   "<member>#<off><suffix>"), or false past limit nest_depth (reported). */
+static bool nested_job(struct driver *dr, uint64_t off, const char *suffix,
+                       struct brinei_pickle_job *sub, char *member,
+                       size_t msize)
+{
+  const struct brinei_pickle_job *job = dr->job;
+  if(job->depth + 1 > dr->ctx->lim.nest_depth) {
+    brinei_finding_add(dr->f, R_LIMIT, off, job->member, NULL,
+                       BRINE_USE_NONE, "a nested pickle at byte %llu is "
+                       "deeper than %llu levels (limit nest_depth)",
+                       (unsigned long long)off,
+                       (unsigned long long)dr->ctx->lim.nest_depth);
+    return false;
+  }
+  snprintf(member, msize, "%s#%llu%s", job->member, (unsigned long long)off,
+           suffix);
+  *sub = *job;
+  sub->member = member;
+  sub->depth = job->depth + 1;
+  sub->map = NULL;
+  sub->first_end = NULL;  /* only an inline stream reports where it ends */
+  return true;
+}
+
 static brine_verdict scan_nested(struct driver *dr, const uint8_t *p,
                                  size_t n, enum pk_nested_enc enc,
                                  uint64_t off, int context, bool probe)
 {
   const struct brinei_pickle_job *job = dr->job;
-  struct brinei_pickle_job sub = *job;
+  struct brinei_pickle_job sub;
   struct brine_ctx *ctx = dr->ctx;
   uint8_t *buf = NULL;
   const uint8_t *src = p;
@@ -78,14 +103,8 @@ static brine_verdict scan_nested(struct driver *dr, const uint8_t *p,
   bool is_pickle = false, lost;
   static const char *const encname[] = { "", ":base64", ":hex" };
 
-  if(job->depth + 1 > ctx->lim.nest_depth) {
-    brinei_finding_add(dr->f, R_LIMIT, off, job->member, NULL,
-                       BRINE_USE_NONE, "a nested pickle at byte %llu is "
-                       "deeper than %llu levels (limit nest_depth)",
-                       (unsigned long long)off,
-                       (unsigned long long)ctx->lim.nest_depth);
+  if(!nested_job(dr, off, encname[enc], &sub, member, sizeof(member)))
     return BRINE_VERDICT_ERROR;
-  }
   if(n > *job->nest_budget) {
     brinei_finding_add(dr->f, R_LIMIT, off, job->member, NULL,
                        BRINE_USE_NONE, "nested pickles exceed %llu bytes "
@@ -112,12 +131,7 @@ static brine_verdict scan_nested(struct driver *dr, const uint8_t *p,
     }
     src = buf;
   }
-  snprintf(member, sizeof(member), "%s#%llu%s", job->member,
-           (unsigned long long)off, encname[enc]);
-  sub.member = member;
   sub.context = context;
-  sub.depth = job->depth + 1;
-  sub.map = NULL;
   sub.probe = probe;
   lost = dr->f->lost;
   v = brinei_pickle_analyze(ctx, &sub, src, len, dr->f, &is_pickle);
@@ -193,27 +207,16 @@ static void report_break(struct driver *dr, struct pk_vm *vm);
 static size_t on_inline(struct judge *j, size_t at)
 {
   struct driver *dr = j->driver;
-  const struct brinei_pickle_job *job = dr->job;
-  struct brinei_pickle_job sub = *job;
+  struct brinei_pickle_job sub;
   char member[512];
   size_t end = SIZE_MAX;
   bool is_pickle;
-  const uint8_t *data = dr->data;
-  if(job->depth + 1 > dr->ctx->lim.nest_depth) {
-    brinei_finding_add(dr->f, R_LIMIT, at, job->member, NULL,
-                       BRINE_USE_NONE, "an inline pickle at byte %zu is "
-                       "deeper than %llu levels (limit nest_depth)", at,
-                       (unsigned long long)dr->ctx->lim.nest_depth);
+  if(!nested_job(dr, at, "", &sub, member, sizeof(member)))
     return SIZE_MAX;
-  }
-  snprintf(member, sizeof(member), "%s#%zu", job->member, at);
-  sub.member = member;
-  sub.depth = job->depth + 1;
-  sub.map = NULL;
   sub.probe = false;
   sub.first_end = &end;
-  (void)brinei_pickle_analyze(dr->ctx, &sub, data + at, dr->len - at, dr->f,
-                              &is_pickle);
+  (void)brinei_pickle_analyze(dr->ctx, &sub, dr->data + at, dr->len - at,
+                              dr->f, &is_pickle);
   return end == SIZE_MAX ? SIZE_MAX : at + end;
 }
 

@@ -224,8 +224,9 @@ brine_result brine_scan_buffer(struct brine_scan *s, const char *name,
   return scan_bytes(s, name, data, len, NULL);
 }
 
-static brine_result report_io(struct brine_scan *s, const char *path,
-                              const char *msg)
+/* A file reported with one finding and no content scanned. */
+static brine_result report_one(struct brine_scan *s, const char *path,
+                               enum brinei_rule rule, const char *msg)
 {
   struct brine_file_report *r = new_report(s, path);
   struct brinei_findings f;
@@ -234,12 +235,18 @@ static brine_result report_io(struct brine_scan *s, const char *path,
   memset(&f, 0, sizeof(f));
   f.ctx = s->ctx;
   f.arena = &s->arena;
-  brinei_finding_add(&f, R_IO, BRINE_NOOFF, "", NULL, BRINE_USE_NONE, "%s",
+  brinei_finding_add(&f, rule, BRINE_NOOFF, "", NULL, BRINE_USE_NONE, "%s",
                      msg);
   r->format = "unrecognized";
-  r->verdict = BRINE_VERDICT_ERROR;
+  r->verdict = brinei_findings_verdict(&f, 0, BRINE_VERDICT_UNRECOGNIZED);
   finish_report(r, &f);
   return BRINE_OK;
+}
+
+static brine_result report_io(struct brine_scan *s, const char *path,
+                              const char *msg)
+{
+  return report_one(s, path, R_IO, msg);
 }
 
 static brine_result scan_file(struct brine_scan *s, const char *path)
@@ -314,21 +321,8 @@ static brine_result walk(struct brine_scan *s, const char *dir,
     }
     else if(S_ISLNK(st.st_mode)) {
       /* links are reported, never followed out of the scanned root */
-      struct brine_file_report *r = new_report(s, p);
-      if(!r)
-        rc = BRINE_E_NOMEM;
-      else {
-        struct brinei_findings f;
-        memset(&f, 0, sizeof(f));
-        f.ctx = s->ctx;
-        f.arena = &s->arena;
-        brinei_finding_add(&f, R_SYMLINK, BRINE_NOOFF, "", NULL,
-                           BRINE_USE_NONE, "symbolic link, not followed "
-                           "(scan its target by naming it)");
-        r->format = "unrecognized";
-        r->verdict = BRINE_VERDICT_UNRECOGNIZED;
-        finish_report(r, &f);
-      }
+      rc = report_one(s, p, R_SYMLINK, "symbolic link, not followed (scan "
+                      "its target by naming it)");
     }
     else if(S_ISDIR(st.st_mode))
       rc = walk(s, p, depth + 1);

@@ -149,7 +149,7 @@ struct brine_ctx *brine_ctx_new(const struct brine_limits *lim,
 {
   const struct brine_allocator *a = alloc ? alloc : &sys_alloc;
   struct brine_limits def = brine_limits_default();
-  struct brine_limits ceil = *brinei_limits_ceiling();
+  struct brine_limits ceil = brinei_limits_ceiling();
   struct brine_ctx *ctx = a->malloc_fn(a->ud, sizeof(*ctx));
   if(!ctx)
     return NULL;

@@ -39,15 +39,9 @@ struct brine_limits brine_limits_default(void)
   return l;
 }
 
-const struct brine_limits *brinei_limits_ceiling(void)
+struct brine_limits brinei_limits_ceiling(void)
 {
-  static struct brine_limits c;
-  static int done;
-  if(!done) {
-    c = ceilings();
-    done = 1;
-  }
-  return &c;
+  return ceilings();
 }
 
 _Static_assert(sizeof(struct brine_limits) ==
