@@ -9,9 +9,17 @@ PREFIX ?= /usr/local
 BUILD ?= build
 ALLOWLIST_DIR ?= $(CURDIR)/allowlists
 
-DEPS_PC := jansson
-DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null)
+DEPS_PC := jansson zlib liblzma liblz4 libzstd
+# libarchive and libhdf5 are loaded with dlopen where they are needed (a
+# tar or 7z met; the HDF5 reader's child process), not at every start
+DLOPEN_PC := libarchive hdf5
+DEP_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) $(DLOPEN_PC) 2>/dev/null)
 DEP_LIBS = $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null)
+soname = $(shell readelf -d $(1) 2>/dev/null | \
+  sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+ARCHIVE_SO := $(call soname,$(shell $(PKG_CONFIG) --variable=libdir libarchive)/libarchive.so)
+HDF5_LIBDIR := $(patsubst -L%,%,$(filter -L%,$(shell $(PKG_CONFIG) --libs-only-L hdf5 2>/dev/null)))
+HDF5_SO := $(call soname,$(firstword $(HDF5_LIBDIR) $(shell $(PKG_CONFIG) --variable=libdir hdf5))/libhdf5.so)
 
 WARN := -Wall -Wextra -Wconversion -Wshadow -Wvla -Wstrict-prototypes \
         -Wmissing-prototypes -Werror
@@ -20,7 +28,7 @@ OPT ?= -O2 -g
 BASE_CFLAGS := $(CSTD) $(WARN) -Iinclude -fPIC
 CFLAGS ?= $(OPT)
 ALL_CFLAGS = $(BASE_CFLAGS) $(DEP_CFLAGS) $(CFLAGS)
-LDLIBS := $(DEP_LIBS) -lm -lpthread
+LDLIBS := $(DEP_LIBS) -lbz2 -ldl -lm -lpthread
 
 LIB_SRC := $(sort $(wildcard src/*/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
@@ -48,6 +56,11 @@ $(BUILD)/al_compile: tools/al_compile.c $(filter-out %/embedded.o,$(LIB_OBJ))
 $(BUILD)/gen/allowlists.img: $(BUILD)/al_compile $(ALLOWLISTS)
 	@mkdir -p $(dir $@)
 	$(BUILD)/al_compile $@ $(ALLOWLIST_DIR)/denylist.json $(PROFILES)
+
+$(BUILD)/obj/src/formats/archive.o: ALL_CFLAGS += \
+  -DBRINE_LIBARCHIVE_SONAME='"$(ARCHIVE_SO)"'
+$(BUILD)/obj/src/formats/h5child.o: ALL_CFLAGS += \
+  -DBRINE_HDF5_SONAME='"$(HDF5_SO)"'
 
 $(BUILD)/obj/src/policy/embedded.o: $(BUILD)/gen/allowlists.img
 $(BUILD)/obj/src/policy/embedded.o: ALL_CFLAGS += \
@@ -125,6 +138,12 @@ fixtures:
 	/usr/bin/python3 tools/gen_threats.py
 	/usr/bin/python3 tools/gen_joblib.py
 	/usr/bin/python3 tools/gen_examples.py
+	/usr/bin/python3 tools/gen_formats.py
+	/usr/bin/python3 tools/gen_zip_fixtures.py
+	/usr/bin/python3 tools/gen_compress_fixtures.py
+	/usr/bin/python3 tools/gen_tensor_fixtures.py
+	/usr/bin/python3 tools/gen_proto_fixtures.py
+	/usr/bin/python3 tools/gen_model_fixtures.py
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
@@ -141,7 +160,7 @@ install: all
 	  'Description: static scanning and signing of ML model artifacts' \
 	  'Version: $(shell sed -n "s/^#define BRINE_VERSION \"\(.*\)\"/\1/p" include/brine/brine.h)' \
 	  'Requires.private: $(DEPS_PC)' 'Cflags: -I$${includedir}' \
-	  'Libs: -L$${libdir} -lbrine' 'Libs.private: -lm -lpthread' \
+	  'Libs: -L$${libdir} -lbrine' 'Libs.private: -lbz2 -ldl -lm -lpthread' \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/brine.pc
 
 clean:

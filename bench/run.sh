@@ -71,3 +71,24 @@ print("%.0f" % ((time.perf_counter() - t) * 1000))
 PY
 )
 line "ref: pickletools.genops walk (ms)" "$ref" "(reference)" "-"
+
+# ---- containers ----------------------------------------------------------
+# A 4 GiB torch.save checkpoint must cost its central directory and its
+# pickle, not its size; 1,000 small files of mixed formats one directory.
+/usr/bin/python3 "$top/bench/gen_containers.py" "$dir" "$BRINE" torch small
+for f in torch4g.pt small1000; do
+  "$BRINE" scan "$dir/$f" >/dev/null 2>&1 || {
+    echo "bench: brine scan $f did not pass (exit $?): figures would be void" >&2
+    exit 1
+  }
+done
+ms=$(median_ms "$dir/torch4g.pt")
+kib=$(peak_kib "$dir/torch4g.pt")
+line "4 GiB torch zip scan wall (ms)" "$ms" "<= 50" "$(ok "$ms <= 50")"
+line "4 GiB torch zip peak RSS (MiB)" "$((kib / 1024))" "<= 64" \
+  "$(ok "$kib <= 65536")"
+ms=$(median_ms "$dir/small1000")
+kib=$(peak_kib "$dir/small1000")
+line "1000 small files scan wall (ms)" "$ms" "<= 1000" "$(ok "$ms <= 1000")"
+line "1000 small files peak RSS (MiB)" "$((kib / 1024))" "<= 64" \
+  "$(ok "$kib <= 65536")"

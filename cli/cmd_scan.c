@@ -8,13 +8,18 @@
 static const char help[] =
   "usage: brine scan [OPTIONS] PATH...\n"
   "\n"
-  "Scan model files by content; directories are walked recursively.\n"
-  "Every pickle is analysed without being executed and judged against the\n"
-  "allowlists (default deny).\n"
+  "Scan model files by content, whatever their names; directories are\n"
+  "walked recursively. Containers (zip, tar, 7z, gzip, bzip2, xz, zlib,\n"
+  "lz4, zstd) are opened to any depth within the limits, and every pickle\n"
+  "in them is analysed without being executed and judged against the\n"
+  "allowlists (default deny). PyTorch, joblib, NumPy, Keras, SavedModel,\n"
+  "ONNX, GGUF, safetensors and skops files are checked by their own rules.\n"
   "\n"
   "Options:\n"
   "  -f, --format FMT    text (default), json or sarif\n"
   "      --strict        count `unknown` as a rejection (exit 1)\n"
+  "      --deep          check the CRC-32 of every archive member (tensor\n"
+  "                      storages are otherwise checked by size)\n"
   "      --allow FILE    add allowlist entries (JSON, docs/allowlists.md);\n"
   "                      may be repeated\n"
   "      --limit N=V     set a limit, up to its ceiling (docs/limits.md),\n"
@@ -31,6 +36,7 @@ int cmd_scan(int argc, char **argv)
   static const struct option opts[] = {
     { "format", required_argument, NULL, 'f' },
     { "strict", no_argument, NULL, 'S' },
+    { "deep", no_argument, NULL, 'D' },
     { "allow", required_argument, NULL, 'a' },
     { "limit", required_argument, NULL, 'L' },
     { "help", no_argument, NULL, 'h' },
@@ -59,6 +65,9 @@ int cmd_scan(int argc, char **argv)
       break;
     case 'S':
       flags |= BRINE_SCAN_STRICT;
+      break;
+    case 'D':
+      flags |= BRINE_SCAN_DEEP;
       break;
     case 'a':
       if(nallow == sizeof(allow) / sizeof(allow[0])) {

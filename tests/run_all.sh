@@ -43,6 +43,12 @@ suite cli "$PY" tests/cli/run.py "$BRINE"
 suite threats "$PY" tests/run_tables.py threats "$BRINE"
 suite benign "$PY" tests/run_tables.py benign "$BRINE"
 suite joblib "$PY" tests/run_tables.py joblib "$BRINE"
+if [ -f tests/formats.tsv ]; then
+  suite formats "$PY" tests/run_tables.py formats "$BRINE"
+fi
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  suite templates sh tests/check_templates.sh "$BUILD"
+fi
 suite big-benign sh tests/check_big.sh "$BRINE"
 suite allowlists "$PY" tests/check_allowlists.py "$BRINE"
 suite sarif "$PY" tests/check_sarif.py "$BRINE"

@@ -7,6 +7,10 @@
   run_tables.py benign BRINE    every row of tests/benign.tsv: the verdict
   run_tables.py joblib BRINE    tests/joblib.tsv (as threats): joblib's inline
                                 array bytes and object-array pickles
+  run_tables.py formats BRINE   tests/formats.tsv: every container and format
+                                (fixtures in tests/data/formats/); also checks
+                                the `format` column, '-' for a directory,
+                                whose verdict is the worst of its files
 
 tests/TABLE.xfail lists rows expected to fail for now (fixture, reason). The
 list may only shrink: a listed row that passes is a failure too.
@@ -44,12 +48,24 @@ def scan(brine, paths):
 def main():
     table, brine = sys.argv[1], sys.argv[2]
     base = os.path.join(TOP, "tests", "data", "pickle", table)
+    if table == "formats":
+        base = os.path.join(TOP, "tests", "data", "formats")
     rows = load_rows(table)
     paths = [os.path.join(base, r["fixture"]) for r in rows]
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         sys.exit("missing fixtures: %s" % missing[:5])
     results = scan(brine, paths)
+    order = ["unrecognized", "safe", "unknown", "error", "unsafe"]
+    for p in paths:
+        if os.path.isdir(p):
+            files = [f for k, f in results.items() if k.startswith(p + "/")]
+            if files:
+                results[p] = {
+                    "format": "-",
+                    "verdict": max((f["verdict"] for f in files),
+                                   key=order.index),
+                    "findings": [x for f in files for x in f["findings"]]}
     xfail = {}
     xpath = os.path.join(TOP, "tests", table + ".xfail")
     if os.path.exists(xpath):
@@ -68,6 +84,10 @@ def main():
             if got["verdict"] != r["verdict"]:
                 problems.append("verdict %s, expected %s" % (got["verdict"],
                                                             r["verdict"]))
+            fmt = r.get("format")
+            if fmt and fmt != got["format"]:
+                problems.append("format %s, expected %s" % (got["format"],
+                                                           fmt))
             rule = r.get("rule", "-") or "-"
             if rule != "-" and rule not in {x["rule"] for x in got["findings"]}:
                 problems.append("rule %s not among %s" % (

@@ -74,6 +74,26 @@ extern "C" {
 #define BRINE_MAX_DIR_DEPTH 256
 #endif
 
+/* Depth of containers inside containers (zip in tar in gzip ...). */
+#ifndef BRINE_MAX_CONTAINER_DEPTH
+#define BRINE_MAX_CONTAINER_DEPTH 16
+#endif
+/* Bytes decompressed or extracted per top-level input, all members and
+   nesting levels together. */
+#ifndef BRINE_MAX_INFLATE_BYTES
+#define BRINE_MAX_INFLATE_BYTES (1ull << 38)
+#endif
+/* Members examined per top-level input, at every nesting level. */
+#ifndef BRINE_MAX_ENTRIES
+#define BRINE_MAX_ENTRIES (1ull << 22)
+#endif
+/* Compression ratio (decompressed : compressed) one member may reach once
+   it has produced more than BRINE_RATIO_FLOOR bytes. */
+#ifndef BRINE_MAX_RATIO
+#define BRINE_MAX_RATIO (1ull << 32)
+#endif
+#define BRINE_RATIO_FLOOR (1ull << 20)
+
 #if BRINE_MAX_PICKLE_STACK > (1ull << 32) || BRINE_MAX_PICKLE_MEMO > (1ull << 32)
 #error "pickle stack and memo ceilings must fit in 32 bits"
 #endif
@@ -93,10 +113,15 @@ struct brine_limits {
   uint64_t memory;        /* allocator budget in bytes */
   uint64_t read_bytes;    /* bytes read when a file cannot be mapped */
   uint64_t dir_depth;     /* directory recursion depth */
+  uint64_t container_depth; /* containers nested in containers */
+  uint64_t inflate_bytes; /* decompressed/extracted bytes per input */
+  uint64_t entries;       /* members examined per input */
+  uint64_t ratio;         /* per-member compression ratio */
 };
 
-/* The defaults: the compiled ceilings, except pickle_marks (65536; raise
-   it up to its ceiling with brine_limits_set). */
+/* The defaults: the compiled ceilings, except pickle_marks (65536),
+   container_depth (8), inflate_bytes (64 GiB), entries (65536) and ratio
+   (1000); raise them up to their ceilings with brine_limits_set. */
 struct brine_limits brine_limits_default(void);
 
 /* Set one limit by name (the field names above), anywhere from 1 to its

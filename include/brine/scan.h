@@ -54,13 +54,22 @@ struct brine_finding {
   const char *global;      /* "module.qualname" or NULL */
   brine_use use;           /* BRINE_USE_NONE when no global is involved */
   const char *message;     /* a sentence */
+  brine_verdict verdict;   /* what this finding makes its member: the
+                              rule's verdict, or `unsafe` for a container
+                              anomaly that involves a pickle */
 };
 
+/* A member of a container, at any depth. Members are listed in the order
+   they are met (a container before what it holds); a container's verdict
+   includes its members'. */
 struct brine_member_report {
-  const char *member;      /* container path */
+  const char *member;      /* container path: "a/data.pkl",
+                              "m.tar.gz!m/x.bin!archive/data.pkl" */
   const char *format;      /* contract.md §5 identifier */
   brine_verdict verdict;
-  size_t first_finding;    /* findings[first_finding .. +nfindings) */
+  size_t first_finding;    /* findings[first_finding .. +nfindings) are
+                              this member's own and those of members
+                              inside it */
   size_t nfindings;
 };
 
@@ -109,6 +118,9 @@ int brine_policy_denied(const struct brine_policy *pol, const char *global);
 /* ---- scanning ------------------------------------------------------ */
 
 #define BRINE_SCAN_STRICT 0x1u  /* `unknown` counts as a rejection */
+#define BRINE_SCAN_DEEP 0x2u    /* check the CRC-32 of every archive member,
+                                   tensor storages included (otherwise
+                                   storages are checked by size) */
 
 struct brine_scan; /* opaque: a session of scanned files */
 

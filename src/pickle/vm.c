@@ -824,6 +824,8 @@ static uint8_t report_use(struct pk_vm *vm, enum pk_use_kind kind, uint8_t op,
     u.nargs = u.nkept = 1;
     u.args_known = true;
   }
+  if(kind == PKU_PERSID)
+    u.result_id = vm->persid_id;
   if(!vm->sink->on_use)
     return 0;
   return vm->sink->on_use(vm->sink->ud, vm, &u);
@@ -1995,10 +1997,11 @@ enum pk_status brinei_pk_run(struct pk_vm *vm, size_t start)
           return UNDERFLOW();
         pid = vm->stack[--vm->sp];
       }
-      (void)report_use(vm, PKU_PERSID, op, off, NULL, &pid, NULL);
       memset(&v, 0, sizeof(v));
       v.kind = PV_PERSID;
       v.len = ++vm->next_id;
+      vm->persid_id = v.len;
+      (void)report_use(vm, PKU_PERSID, op, off, NULL, &pid, NULL);
       PUSH(&v);
       break;
     }

@@ -88,6 +88,7 @@ struct pk_use {
   uint64_t nkept;         /* args[0..nkept) are valid */
   bool args_known;        /* false when the args object is not a tuple */
   const struct pv *kwargs;/* NEWOBJ_EX kwargs, else NULL */
+  uint64_t result_id;     /* PKU_PERSID: object id of the result */
 };
 
 enum pk_event {
@@ -169,6 +170,7 @@ struct pk_vm {
   uint64_t ops;                   /* opcodes run in this stream */
   uint64_t ops_total;             /* across streams */
   uint64_t next_id;               /* object numbers */
+  uint64_t persid_id;             /* id of the PERSID result being made */
   uint32_t keep_items;            /* container items kept (see pnode) */
   bool repr_vars;                 /* brinei_pv_repr shows objects as
                                      _varN (the decompiler) */

@@ -91,9 +91,49 @@ static void render_call(struct pk_vm *vm, struct brinei_sbuf *b,
   brinei_sbuf_puts(b, ")");
 }
 
+/* In a TorchScript archive, `__torch__.a.B` names a class compiled from
+   the archive's own code/ (torch/csrc/jit/serialization/unpickler.cpp
+   resolves it through the compilation unit, never through Python's
+   import): creating one is the archive's normal business. */
+static bool torchscript_class(const struct judge *j, const char *name)
+{
+  const char *p;
+  if(j->context != PCTX_TORCHSCRIPT || strncmp(name, "__torch__.", 10))
+    return false;
+  for(p = name + 10; *p; p++)
+    if(p[0] == '_' && p[1] == '_' && (p == name + 10 || p[-1] == '.'))
+      return false;  /* a further dunder component */
+  return name[10] != '\0';
+}
+
+/* The helpers TorchScript's own pickles call (torch/jit/_pickle.py: each
+   returns its argument, or a tensor the archive holds). */
+static bool torchscript_helper(const struct judge *j, const char *name)
+{
+  static const char *const h[] = {
+    "build_intlist", "build_tensorlist", "build_doublelist",
+    "build_boollist", "build_tensor_from_id", "restore_type_tag",
+  };
+  if(j->context != PCTX_TORCHSCRIPT || strncmp(name, "torch.jit._pickle.", 18))
+    return false;
+  for(size_t i = 0; i < BRINE_ARRAY_LEN(h); i++)
+    if(!strcmp(name + 18, h[i]))
+      return true;
+  return false;
+}
+
+static const char *deny_reason(const struct judge *j, const char *name)
+{
+  /* exact names: the deny list's torch.jit entry stays in force for
+     everything else under it */
+  if(torchscript_class(j, name) || torchscript_helper(j, name))
+    return NULL;
+  return brinei_policy_deny_reason(j->pol, name);
+}
+
 static const char *deny_note(struct judge *j, const char *name)
 {
-  const char *why = brinei_policy_deny_reason(j->pol, name);
+  const char *why = deny_reason(j, name);
   if(!why)
     return "";
   return !strcmp(why, "dunder attribute")
@@ -105,8 +145,12 @@ static const char *deny_note(struct judge *j, const char *name)
    for a deny-listed name, whatever the allowlists say (contract.md §2). */
 static brine_use allowed_use(struct judge *j, const char *name)
 {
-  if(!name || brinei_policy_deny_reason(j->pol, name))
+  if(!name || deny_reason(j, name))
     return BRINE_USE_NONE;
+  if(torchscript_class(j, name))
+    return BRINE_USE_CONSTRUCT;
+  if(torchscript_helper(j, name))
+    return BRINE_USE_CALL;
   return brine_policy_allowed(j->pol, name);
 }
 
@@ -262,9 +306,11 @@ static uint8_t judge_call(struct judge *j, struct pk_vm *vm,
     brinei_sbuf_free(&b);
     return 0;
   }
+  if(torchscript_helper(j, name))
+    return PVF_ALLOWED;
   best = BRINE_USE_NONE;
   /* the deny list wins over every allowlist (contract.md §2) */
-  for(e = brinei_policy_deny_reason(j->pol, name) ? NULL
+  for(e = deny_reason(j, name) ? NULL
           : brinei_policy_find(j->pol, name, strlen(name)); e;
       e = brinei_policy_next(j->pol, e)) {
     if(e->use > best)
@@ -317,7 +363,7 @@ static uint8_t judge_construct(struct judge *j, struct pk_vm *vm,
   }
   if(allowed_use(j, name) >= BRINE_USE_CONSTRUCT)
     return PVF_ALLOWED;
-  if(brinei_policy_deny_reason(j->pol, name)) {
+  if(deny_reason(j, name)) {
     snprintf(msg, sizeof(msg), "%s at byte %llu creates an instance of %s%s",
              how, (unsigned long long)off, name, deny_note(j, name));
     finding(j, R_DENIED, off, name, BRINE_USE_CONSTRUCT, msg);
@@ -374,12 +420,91 @@ static uint8_t on_call(struct judge *j, struct pk_vm *vm,
   return judge_call(j, vm, f, u);
 }
 
+/* ---- PyTorch storages ---------------------------------------------- */
+
+static void record_storage(struct judge *j, struct pk_vm *vm,
+                           const struct pnode *n, uint64_t id)
+{
+  struct brinei_pickle_facts *pf = j->facts;
+  struct brinei_torch_storage *st;
+  const uint8_t *key;
+  size_t kl;
+  void *p = pf->st;
+  if(brinei_grow(j->ctx, &p, &pf->cap, pf->nst + 1, sizeof(*st),
+                 (size_t)j->ctx->lim.streams)) {
+    pf->st_lost = true;
+    return;
+  }
+  pf->st = p;
+  st = &pf->st[pf->nst];
+  key = brinei_pv_bytes(&n->items[2], &kl);
+  st->key = brinei_arena_strndup(j->arena, (const char *)key, kl);
+  st->type = gname(vm, &n->items[1]);
+  if(st->type)  /* the machine's names go with it; facts outlive it */
+    st->type = brinei_arena_strndup(j->arena, st->type, strlen(st->type));
+  st->numel = (uint64_t)n->items[4].u.i;
+  st->id = id;
+  st->need = 0;
+  st->need_off = BRINE_NOOFF;
+  if(!st->key) {
+    pf->st_lost = true;
+    return;
+  }
+  pf->nst++;
+}
+
+/* _rebuild_tensor*(storage, storage_offset, size, stride, ...): the
+   elements of the storage the tensor reaches, offset + sum((size_i - 1) *
+   stride_i) + 1, or 0 for an empty tensor (torch/_utils.py). */
+static void record_extent(struct judge *j, struct pk_vm *vm,
+                          const struct pk_use *u)
+{
+  const char *name = gname(vm, u->callee);
+  struct brinei_pickle_facts *pf = j->facts;
+  const struct pnode *sz, *sd;
+  uint64_t need;
+  if(!name || strncmp(name, "torch._utils._rebuild_", 22) ||
+     (strcmp(name + 22, "tensor") && strcmp(name + 22, "tensor_v2") &&
+      strcmp(name + 22, "tensor_v3")) ||
+     !u->args_known || u->nkept < 4 || u->args[0].kind != PV_PERSID ||
+     u->args[1].kind != PV_INT || u->args[2].kind != PV_TUPLE ||
+     u->args[3].kind != PV_TUPLE || u->args[1].u.i < 0)
+    return;
+  sz = u->args[2].u.node;
+  sd = u->args[3].u.node;
+  if(sz->kept != sz->n || sd->kept != sd->n || sz->n != sd->n)
+    return;
+  need = (uint64_t)u->args[1].u.i;
+  for(uint32_t i = 0; i < sz->kept; i++) {
+    int64_t a = sz->items[i].u.i, b = sd->items[i].u.i;
+    if(sz->items[i].kind != PV_INT || sd->items[i].kind != PV_INT || a < 0 ||
+       b < 0)
+      return;
+    if(a == 0)
+      return;  /* empty: reads nothing */
+    if(b && (uint64_t)(a - 1) > (UINT64_MAX - need) / (uint64_t)b) {
+      need = UINT64_MAX;
+      break;
+    }
+    need += (uint64_t)(a - 1) * (uint64_t)b;
+  }
+  if(need != UINT64_MAX)
+    need++;
+  for(size_t i = 0; i < pf->nst; i++)
+    if(pf->st[i].id == u->args[0].len && need > pf->st[i].need) {
+      pf->st[i].need = need;
+      pf->st[i].need_off = u->off;
+    }
+}
+
 static uint8_t on_use(void *ud, struct pk_vm *vm, const struct pk_use *u)
 {
   struct judge *j = ud;
   char msg[600];
   switch(u->kind) {
   case PKU_CALL:
+    if(j->facts)
+      record_extent(j, vm, u);
     return on_call(j, vm, u);
   case PKU_CONSTRUCT:
     if((u->op == 0x69 /* INST */ || u->op == 0x6f /* OBJ */) &&
@@ -441,9 +566,10 @@ static uint8_t on_use(void *ud, struct pk_vm *vm, const struct pk_use *u)
   case PKU_PERSID: {
     struct brinei_sbuf b;
     const struct pv *pid = &u->args[0];
-    if(j->context == PCTX_TORCH_LEGACY && pid->kind == PV_TUPLE) {
+    if(j->context != PCTX_PLAIN && pid->kind == PV_TUPLE) {
       /* torch.serialization persistent_load: ('storage', StorageType,
-         key, location, numel[, view metadata]) */
+         key, location, numel) in zip archives, plus view metadata in
+         legacy files */
       const struct pnode *n = pid->u.node;
       size_t sl;
       if(n->n > n->kept) {
@@ -460,14 +586,18 @@ static uint8_t on_use(void *ud, struct pk_vm *vm, const struct pk_use *u)
          !memcmp(s0, "storage", 7) && n->items[1].kind == PV_GLOBAL &&
          n->items[2].kind == PV_STR && n->items[3].kind == PV_STR &&
          n->items[4].kind == PV_INT && n->items[4].u.i >= 0 &&
-         (n->kept == 5 || n->items[5].kind == PV_NONE))
+         (n->kept == 5 || (n->kept == 6 && j->context == PCTX_TORCH_LEGACY &&
+                           n->items[5].kind == PV_NONE))) {
+        if(j->facts)
+          record_storage(j, vm, n, u->result_id);
         return 0;
+      }
     }
     brinei_sbuf_init(&b, j->ctx, 2048);
     brinei_sbuf_printf(&b, "%s at byte %llu hands ",
                        brinei_pk_opname(u->op), (unsigned long long)u->off);
     brinei_pv_repr(vm, &b, pid, ARG_SHOW, 1);
-    brinei_sbuf_puts(&b, j->context == PCTX_TORCH_LEGACY
+    brinei_sbuf_puts(&b, j->context != PCTX_PLAIN
                      ? " to PyTorch's persistent_load, which is not the "
                        "storage form it expects"
                      : " to the loader's persistent_load: only a custom "
@@ -511,13 +641,25 @@ static void on_global(void *ud, struct pk_vm *vm, uint32_t gid, uint64_t off,
 {
   struct judge *j = ud;
   struct judge_global *g = jg(j, gid);
-  (void)vm;
+  const struct pk_global *pg = &vm->globals[gid];
+  bool plausible = pg->modlen > 0;
   (void)op;
   if(g && !g->seen) {
     g->seen = true;
     g->first_off = off;
   }
   j->globals_seen++;
+  /* a module name with ASCII spaces or punctuation is what text read as
+     a protocol-0 GLOBAL looks like ("class M(Module):"); it still counts
+     as a global, but not as evidence that the bytes are a pickle */
+  for(uint32_t i = 0; i < pg->modlen && plausible; i++) {
+    uint8_t c = (uint8_t)pg->name[i];
+    plausible = c >= 0x80 || c == '_' || c == '.' ||
+                (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' &&
+                                           (c | 0x20) <= 'z');
+  }
+  if(plausible)
+    j->plausible_globals++;
 }
 
 static void on_nested(void *ud, struct pk_vm *vm, const uint8_t *p, size_t n,
@@ -565,7 +707,7 @@ void brinei_judge_finish(struct judge *j, struct pk_vm *vm)
       continue;
     if(allowed_use(j, name) >= BRINE_USE_REFERENCE)
       continue;
-    if(brinei_policy_deny_reason(j->pol, name)) {
+    if(deny_reason(j, name)) {
       snprintf(msg, sizeof(msg), "imports %s at byte %llu%s", name,
                (unsigned long long)g->first_off, deny_note(j, name));
       finding(j, R_DENIED, g->first_off, name, BRINE_USE_REFERENCE, msg);

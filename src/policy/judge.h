@@ -23,6 +23,7 @@ struct judge {
   bool oom;
   bool args_unchecked;           /* an argument check hit tuple_keep */
   uint64_t globals_seen;
+  uint64_t plausible_globals;    /* with an importable-looking module */
   /* set by the driver: scan bytes as a nested pickle and return its
      verdict (argument constraints), and report a literal that looks like
      a pickle */
@@ -32,6 +33,8 @@ struct judge {
                            enum pk_nested_enc enc, uint64_t off);
   size_t (*inline_fn)(struct judge *j, size_t at);
   void *driver;                  /* the driver's state */
+  struct brinei_pickle_facts *facts;  /* torch storages, or NULL */
+  struct brinei_arena *arena;    /* for keys in facts */
 };
 
 void brinei_judge_init(struct judge *j, struct brine_ctx *ctx,

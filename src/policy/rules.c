@@ -99,4 +99,153 @@ const struct brinei_rule_info brinei_rules[R_COUNT] = {
     "A symbolic link met while walking a directory is reported, never "
     "followed: it could lead out of the scanned tree. Scan its target by "
     "naming it." },
+  [R_ZIP_NAME] = { "ZIP001", "zip-name-mismatch", BRINE_SEV_WARNING,
+    BRINE_VERDICT_SAFE, "8.8",
+    "ZIP local header names a different file than the central directory",
+    "Python's zipfile refuses the member; PyTorch (miniz) reads it by its "
+    "central-directory name. Scanners built on one and loaders built on the "
+    "other see different archives. Critical when the member holds a "
+    "pickle." },
+  [R_ZIP_CRC] = { "ZIP002", "zip-crc-mismatch", BRINE_SEV_WARNING,
+    BRINE_VERDICT_SAFE, "8.8",
+    "ZIP member does not match its CRC-32",
+    "The member was changed after the archive was written. zipfile raises "
+    "on it; PyTorch never checks CRCs and loads it. Critical when the "
+    "member holds a pickle." },
+  [R_ZIP_FLAGS] = { "ZIP003", "zip-flag-bits", BRINE_SEV_WARNING,
+    BRINE_VERDICT_SAFE, "8.8",
+    "ZIP member sets flag bits loaders disagree on",
+    "Encryption (bits 0 and 6) or patched data (bit 5) make zipfile refuse "
+    "the member while PyTorch ignores the bits and loads the bytes. brine "
+    "reads it as PyTorch does. Critical when the member holds a pickle." },
+  [R_ZIP_HEADER] = { "ZIP004", "zip-header-mismatch", BRINE_SEV_WARNING,
+    BRINE_VERDICT_SAFE, "8.8",
+    "ZIP local header disagrees with the central directory",
+    "Method, sizes, CRC or ZIP64 fields differ between a member's local "
+    "header and its central-directory entry, so readers that trust one or "
+    "the other extract different bytes. Critical when a pickle is "
+    "involved." },
+  [R_ZIP_OVERLAP] = { "ZIP005", "zip-overlap", BRINE_SEV_WARNING,
+    BRINE_VERDICT_SAFE, "8.8",
+    "ZIP entries overlap or repeat a name",
+    "Two central-directory entries share bytes or a name; which one a "
+    "loader uses depends on the loader. Critical when a pickle is "
+    "involved." },
+  [R_ZIP_HIDDEN] = { "ZIP006", "zip-hidden-bytes", BRINE_SEV_WARNING,
+    BRINE_VERDICT_SAFE, "7.5",
+    "ZIP archive holds bytes outside its entries",
+    "Bytes before the first entry, between entries or between the central "
+    "directory and its end record belong to no member. Critical when they "
+    "hold a pickle." },
+  [R_ZIP_UNLISTED] = { "ZIP007", "zip-unlisted-entry", BRINE_SEV_WARNING,
+    BRINE_VERDICT_SAFE, "8.8",
+    "ZIP local entry missing from the central directory",
+    "A local header sits in the archive but the central directory does not "
+    "list it: readers that walk local headers see a member others do not. "
+    "Critical when it holds a pickle." },
+  [R_ZIP_PATH] = { "ZIP008", "zip-unsafe-path", BRINE_SEV_WARNING,
+    BRINE_VERDICT_SAFE, "7.5",
+    "Archive member name escapes the extraction directory",
+    "A member name is absolute, has a drive letter, a backslash or a .. "
+    "component: extracting it writes outside the target directory. "
+    "Critical when the member holds a pickle." },
+  [R_FMT_MALFORMED] = { "FMT001", "malformed", BRINE_SEV_ERROR,
+    BRINE_VERDICT_ERROR, "5.0",
+    "File or member is malformed",
+    "The bytes break the rules of their format (the message names the "
+    "rule). Loaders would reject or misread them; nothing in them is "
+    "trusted." },
+  [R_FMT_BUDGET] = { "FMT002", "budget-exceeded", BRINE_SEV_ERROR,
+    BRINE_VERDICT_ERROR, "5.0",
+    "A container budget was exceeded",
+    "Nesting depth, decompressed bytes, member count or a member's "
+    "compression ratio went beyond its limit (container_depth, "
+    "inflate_bytes, entries, ratio): a decompression bomb or a container "
+    "too large to examine. The scan is inconclusive." },
+  [R_FMT_UNSUPPORTED] = { "FMT003", "unreadable-member", BRINE_SEV_ERROR,
+    BRINE_VERDICT_ERROR, "5.0",
+    "A member cannot be read",
+    "The member uses a compression method or encryption brine cannot "
+    "decode, so its content was not examined." },
+  [R_FMT_TRAILING] = { "FMT004", "trailing-bytes", BRINE_SEV_WARNING,
+    BRINE_VERDICT_SAFE, "3.0",
+    "Bytes follow the end of the format",
+    "The format's own structure ends before the file does; the extra bytes "
+    "can carry a second file (a polyglot). They were examined." },
+  [R_FMT_CHILD] = { "FMT005", "isolated-reader-failed", BRINE_SEV_ERROR,
+    BRINE_VERDICT_ERROR, "5.0",
+    "The isolated reader failed",
+    "A library that is not hardened against hostile input (libhdf5) runs in "
+    "a child process with CPU, memory and time limits; it crashed or hit a "
+    "limit on this file." },
+  [R_TORCH_STORAGE] = { "TRC001", "storage-missing", BRINE_SEV_ERROR,
+    BRINE_VERDICT_ERROR, "5.0",
+    "PyTorch storage record is missing",
+    "A persistent id in data.pkl names a storage whose data/<key> record is "
+    "not in the archive; torch.load fails on it." },
+  [R_TORCH_SIZE] = { "TRC002", "storage-size-mismatch", BRINE_SEV_CRITICAL,
+    BRINE_VERDICT_UNSAFE, "8.1",
+    "PyTorch storage does not hold what its tensors need",
+    "A storage record is smaller than its element count times the element "
+    "size, or a tensor's offset, sizes and strides reach beyond it. Loaders "
+    "before torch 2.10 read out of bounds (CVE-2026-24747)." },
+  [R_TORCH_LAYOUT] = { "TRC003", "archive-layout", BRINE_SEV_WARNING,
+    BRINE_VERDICT_SAFE, "3.0",
+    "PyTorch archive layout is unusual",
+    "The version record torch writes is missing or is not a small "
+    "number." },
+  [R_KERAS_LAMBDA] = { "KRS001", "keras-lambda", BRINE_SEV_CRITICAL,
+    BRINE_VERDICT_UNSAFE, "9.8",
+    "Keras model carries Python code",
+    "A Lambda or TFOpLambda layer, or a __lambda__ function, holds "
+    "marshalled Python bytecode that runs when the model is loaded or "
+    "called (CVE-2024-3660)." },
+  [R_KERAS_MODULE] = { "KRS002", "keras-foreign-module", BRINE_SEV_CRITICAL,
+    BRINE_VERDICT_UNSAFE, "9.8",
+    "Keras config names an object outside Keras",
+    "A layer, function or object is resolved from a module outside Keras, "
+    "or names an API that changes how Keras loads (CVE-2025-1550, "
+    "CVE-2025-9906). Loading imports and calls it." },
+  [R_KERAS_CUSTOM] = { "KRS003", "keras-custom-object", BRINE_SEV_WARNING,
+    BRINE_VERDICT_UNKNOWN, "5.0",
+    "Keras config uses a custom object",
+    "A registered custom class or function must be supplied by the loading "
+    "program; review it." },
+  [R_TF_OP] = { "TFS001", "savedmodel-dangerous-op", BRINE_SEV_CRITICAL,
+    BRINE_VERDICT_UNSAFE, "9.0",
+    "TensorFlow graph uses a dangerous op",
+    "The graph or its function library calls Python (PyFunc, EagerPyFunc), "
+    "reads or writes files (ReadFile, WriteFile, MatchingFiles) or loads a "
+    "native library (LoadLibrary)." },
+  [R_ONNX_PATH] = { "ONX001", "onnx-external-path", BRINE_SEV_CRITICAL,
+    BRINE_VERDICT_UNSAFE, "8.6",
+    "ONNX external data points outside the model",
+    "An external-data location is absolute, has a .. component, leaves the "
+    "model's directory or is ONNX Runtime's memory-address marker "
+    "(CVE-2022-25882, CVE-2024-27318)." },
+  [R_ONNX_PYOP] = { "ONX002", "onnx-python-op", BRINE_SEV_CRITICAL,
+    BRINE_VERDICT_UNSAFE, "9.0",
+    "ONNX model uses a Python-executing custom op",
+    "PyOp and the ai.onnx.contrib domain run Python functions registered "
+    "by the loading process." },
+  [R_ONNX_DOMAIN] = { "ONX003", "onnx-custom-domain", BRINE_SEV_WARNING,
+    BRINE_VERDICT_UNKNOWN, "5.0",
+    "ONNX model uses a non-standard operator domain",
+    "Ops of a custom domain come from a native library the runtime must "
+    "load; review it." },
+  [R_GGUF_TEMPLATE] = { "GGF001", "chat-template-injection",
+    BRINE_SEV_CRITICAL, BRINE_VERDICT_UNSAFE, "9.0",
+    "GGUF chat template reaches into Python objects",
+    "The Jinja chat template uses dunder attributes, object-model "
+    "globals or import/eval-like names; rendered by Python's jinja2 "
+    "without a sandbox it runs code (CVE-2024-34359)." },
+  [R_SKOPS_UNSAFE] = { "SKP001", "skops-unsafe-type", BRINE_SEV_CRITICAL,
+    BRINE_VERDICT_UNSAFE, "9.0",
+    "skops file names a dangerous function or type",
+    "A node of schema.json loads a function, method or type on the deny "
+    "list or calls one through a reduce-style node." },
+  [R_SKOPS_UNTRUSTED] = { "SKP002", "skops-untrusted-type", BRINE_SEV_WARNING,
+    BRINE_VERDICT_UNKNOWN, "5.0",
+    "skops file uses a type outside the trusted set",
+    "skops.io.load refuses it unless the caller trusts it; review it." },
 };

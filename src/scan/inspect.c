@@ -42,6 +42,7 @@ struct inspector {
   struct pk_vm *vm;
   FILE *out;               /* decompile / disassembly output, or NULL */
   bool decompile, disasm;
+  const struct brine_file_report *report;  /* the scan's view, or NULL */
   struct iglobal *g;
   size_t ng;
   struct icall *calls;
@@ -384,7 +385,21 @@ static json_t *inspect_json(struct inspector *in, struct pk_vm *vm,
   struct brine_ctx *ctx = in->ctx;
   json_object_set_new(o, "path", brinei_json_str(ctx, path));
   json_object_set_new(o, "format",
-                      json_string(is_pickle ? "pickle" : "unrecognized"));
+                      json_string(in->report ? in->report->format
+                                  : is_pickle ? "pickle" : "unrecognized"));
+  if(in->report && in->report->nmembers) {
+    json_t *mem = json_array();
+    for(size_t i = 0; i < in->report->nmembers; i++) {
+      const struct brine_member_report *mr = &in->report->members[i];
+      json_t *mo = json_object();
+      json_object_set_new(mo, "member", brinei_json_str(ctx, mr->member));
+      json_object_set_new(mo, "format", json_string(mr->format));
+      json_object_set_new(mo, "verdict",
+                          json_string(brine_verdict_name(mr->verdict)));
+      json_array_append_new(mem, mo);
+    }
+    json_object_set_new(o, "members", mem);
+  }
   json_object_set_new(o, "size", json_integer((json_int_t)vm->len));
   a = json_array();
   for(size_t i = 0; i < nst; i++)
@@ -468,7 +483,16 @@ static void inspect_text(struct inspector *in, struct pk_vm *vm,
                          FILE *out)
 {
   fprintf(out, "%s: %s, %zu bytes\n", path,
-          is_pickle ? "pickle" : "unrecognized", vm->len);
+          in->report ? in->report->format
+          : is_pickle ? "pickle" : "unrecognized", vm->len);
+  if(in->report && in->report->nmembers) {
+    fprintf(out, "  members (%zu):\n", in->report->nmembers);
+    for(size_t i = 0; i < in->report->nmembers; i++) {
+      const struct brine_member_report *mr = &in->report->members[i];
+      fprintf(out, "    %s: %s, %s\n", mr->member, mr->format,
+              brine_verdict_name(mr->verdict));
+    }
+  }
   if(!is_pickle)
     return;
   for(size_t i = 0; i < nst; i++)
@@ -524,6 +548,7 @@ static brine_result run_inspector(struct brine_ctx *ctx,
   struct pk_sink sink;
   struct inspector in;
   struct istream *st;
+  struct brine_scan *scan = NULL;
   size_t nst;
   brine_result rc = brinei_map_file(ctx, path, &m);
   bool is_pickle;
@@ -559,6 +584,18 @@ static brine_result run_inspector(struct brine_ctx *ctx,
   is_pickle = nst && brinei_pickle_recognised(m.data, m.len, st[0].complete,
                                                st[0].ops, vm.nglobals > 0 ||
                                                in.ncalls > 0);
+  if(!decompile && pol) {
+    /* the format and members as a scan sees them */
+    rc = brine_scan_new(ctx, pol, 0, &scan);
+    if(!rc)
+      rc = brine_scan_path(scan, path);
+    if(!rc && brine_scan_nfiles(scan) == 1)
+      in.report = brine_scan_file(scan, 0);
+    if(in.report && strcmp(in.report->format, "pickle") &&
+       strcmp(in.report->format, "joblib") &&
+       strcmp(in.report->format, "pytorch-legacy"))
+      is_pickle = false;  /* the pickle view is for pickle files only */
+  }
   if(decompile) {
     if(!is_pickle)
       fprintf(out, "# %s is not a pickle\n", path);
@@ -579,6 +616,7 @@ static brine_result run_inspector(struct brine_ctx *ctx,
   if(in.oom && !rc)
     rc = BRINE_E_NOMEM;
   inspector_free(&in);
+  brine_scan_free(scan);
   brinei_pk_free(&vm);
   brinei_map_close(&m);
   if(!rc && ferror(out))

@@ -96,6 +96,8 @@ static json_t *finding_json(const struct brine_finding *x)
   json_object_set_new(o, "use", x->use ? json_string(brine_use_name(x->use))
                                        : json_null());
   json_object_set_new(o, "message", jstr(x->message));
+  json_object_set_new(o, "verdict",
+                      json_string(brine_verdict_name(x->verdict)));
   return o;
 }
 
@@ -126,9 +128,14 @@ static json_t *scan_json(const struct brine_scan *s)
       json_object_set_new(mo, "format", json_string(mr->format));
       json_object_set_new(mo, "verdict",
                           json_string(brine_verdict_name(mr->verdict)));
-      for(size_t k = 0; k < mr->nfindings; k++)
-        json_array_append_new(mf, finding_json(
-                                      &r->findings[mr->first_finding + k]));
+      /* its own findings; those of members inside it are listed there */
+      for(size_t k = 0; k < mr->nfindings; k++) {
+        const struct brine_finding *x = &r->findings[mr->first_finding + k];
+        size_t ml = strlen(mr->member);
+        if(!strncmp(x->member, mr->member, ml) &&
+           (x->member[ml] == '\0' || x->member[ml] == '#'))
+          json_array_append_new(mf, finding_json(x));
+      }
       json_object_set_new(mo, "findings", mf);
       json_array_append_new(mem, mo);
     }

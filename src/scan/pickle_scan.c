@@ -265,6 +265,8 @@ brine_verdict brinei_pickle_analyze(struct brine_ctx *ctx,
   j.nested_fn = nested_fn;
   j.nested_candidate = nested_candidate;
   j.inline_fn = on_inline;
+  j.facts = job->facts;
+  j.arena = job->arena;
   brinei_pk_init(&vm, ctx, data, len, &j.sink);
   vm.map = job->map;
 
@@ -284,7 +286,7 @@ brine_verdict brinei_pickle_analyze(struct brine_ctx *ctx,
     streams++;
     if(streams == 1 && job->probe) {
       recognised = brinei_pickle_recognised(data, len, st == PKS_STOP,
-                                            vm.ops, j.globals_seen > 0 ||
+                                            vm.ops, j.plausible_globals > 0 ||
                                                       f->n > mark);
       if(!recognised) {
         f->n = from;
@@ -315,6 +317,10 @@ brine_verdict brinei_pickle_analyze(struct brine_ctx *ctx,
     if(st == PKS_STOP) {
       complete++;
       pos = vm.pos;
+      if(job->facts) {
+        job->facts->end = pos;
+        job->facts->streams = complete;
+      }
       if(job->context == PCTX_TORCH_LEGACY && complete == 5)
         break;  /* the storages follow, read by size, never unpickled */
       continue;
@@ -333,6 +339,11 @@ brine_verdict brinei_pickle_analyze(struct brine_ctx *ctx,
   }
   if(recognised) {
     brinei_judge_finish(&j, &vm);
+    if(job->facts)
+      for(size_t i = 0; i < vm.nglobals && !job->facts->joblib; i++)
+        job->facts->joblib =
+            !strcmp(vm.globals[i].name,
+                    "joblib.numpy_pickle.NumpyArrayWrapper");
     for(size_t i = 0; i < dr.ncand; i++) {
       struct candidate *c = &dr.cand[i];
       brine_verdict v;
@@ -366,4 +377,11 @@ brine_verdict brinei_pickle_analyze(struct brine_ctx *ctx,
   if(!recognised)
     return BRINE_VERDICT_UNRECOGNIZED;
   return brinei_findings_verdict(f, from, BRINE_VERDICT_SAFE);
+}
+
+void brinei_pickle_facts_free(struct brine_ctx *ctx,
+                              struct brinei_pickle_facts *pf)
+{
+  brinei_free(ctx, pf->st);
+  memset(pf, 0, sizeof(*pf));
 }

@@ -3,7 +3,7 @@
  * the formats layer as it grows; a file of no known format is
  * `unrecognized` and never treated as a pickle.
  */
-#include "scan_internal.h"
+#include "walk.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -42,13 +42,18 @@ const char *brine_use_name(brine_use u)
 
 /* ---- findings --------------------------------------------------------- */
 
-void brinei_finding_add(struct brinei_findings *f, enum brinei_rule r,
-                        uint64_t off, const char *member, const char *global,
-                        brine_use use, const char *fmt, ...)
+static void finding_vadd(struct brinei_findings *f, enum brinei_rule r,
+                         bool escalate, uint64_t off, const char *member,
+                         const char *global, brine_use use, const char *fmt,
+                         va_list ap) BRINE_PRINTF(8, 0);
+
+static void finding_vadd(struct brinei_findings *f, enum brinei_rule r,
+                         bool escalate, uint64_t off, const char *member,
+                         const char *global, brine_use use, const char *fmt,
+                         va_list ap)
 {
   struct brine_finding *x;
   char msg[1024];
-  va_list ap;
   void *p = f->v;
   if(f->n >= f->ctx->lim.findings ||
      brinei_grow(f->ctx, &p, &f->cap, f->n + 1, sizeof(*f->v),
@@ -58,13 +63,12 @@ void brinei_finding_add(struct brinei_findings *f, enum brinei_rule r,
     return;
   }
   f->v = p;
-  va_start(ap, fmt);
   vsnprintf(msg, sizeof(msg), fmt, ap);
-  va_end(ap);
   x = &f->v[f->n];
   x->rule = brinei_rules[r].id;
   x->rule_name = brinei_rules[r].name;
-  x->severity = brinei_rules[r].severity;
+  x->severity = escalate ? BRINE_SEV_CRITICAL : brinei_rules[r].severity;
+  x->verdict = escalate ? BRINE_VERDICT_UNSAFE : brinei_rules[r].verdict;
   x->offset = off;
   x->member = brinei_arena_strndup(f->arena, member ? member : "",
                                    member ? strlen(member) : 0);
@@ -80,12 +84,24 @@ void brinei_finding_add(struct brinei_findings *f, enum brinei_rule r,
   f->n++;
 }
 
-static brine_verdict rule_verdict(const char *id)
+void brinei_finding_add(struct brinei_findings *f, enum brinei_rule r,
+                        uint64_t off, const char *member, const char *global,
+                        brine_use use, const char *fmt, ...)
 {
-  for(size_t i = 0; i < R_COUNT; i++)
-    if(brinei_rules[i].id == id)
-      return brinei_rules[i].verdict;
-  return BRINE_VERDICT_ERROR;
+  va_list ap;
+  va_start(ap, fmt);
+  finding_vadd(f, r, false, off, member, global, use, fmt, ap);
+  va_end(ap);
+}
+
+void brinei_finding_add_esc(struct brinei_findings *f, enum brinei_rule r,
+                            bool escalate, uint64_t off, const char *member,
+                            const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  finding_vadd(f, r, escalate, off, member, NULL, BRINE_USE_NONE, fmt, ap);
+  va_end(ap);
 }
 
 brine_verdict brinei_findings_verdict(const struct brinei_findings *f,
@@ -95,7 +111,7 @@ brine_verdict brinei_findings_verdict(const struct brinei_findings *f,
   if(f->lost && v < BRINE_VERDICT_ERROR)
     v = BRINE_VERDICT_ERROR;  /* what was lost might have been worse */
   for(size_t i = from; i < f->n; i++) {
-    brine_verdict r = rule_verdict(f->v[i].rule);
+    brine_verdict r = f->v[i].verdict;
     if(r > v)
       v = r;
   }
@@ -188,32 +204,24 @@ static void finish_report(struct brine_file_report *r,
   r->findings_dropped = f->dropped;
 }
 
-/* Scan one buffer as a whole file. */
+/* Scan one buffer as a whole file; dir is the directory it lives in on
+   disk (ONNX external data is resolved against it), or NULL. */
 static brine_result scan_bytes(struct brine_scan *s, const char *name,
                                const uint8_t *data, size_t len,
-                               struct brinei_map *map)
+                               struct brinei_map *map, const char *dir)
 {
   struct brine_file_report *r = new_report(s, name);
   struct brinei_findings f;
-  struct brinei_pickle_job job;
-  uint64_t budget = s->ctx->lim.nest_bytes;
-  bool is_pickle = false;
-  brine_verdict v;
+  struct brinei_walk w;
   if(!r)
     return BRINE_E_NOMEM;
   memset(&f, 0, sizeof(f));
   f.ctx = s->ctx;
   f.arena = &s->arena;
-  memset(&job, 0, sizeof(job));
-  job.pol = s->pol;
-  job.member = "";
-  job.context = PCTX_PLAIN;
-  job.nest_budget = &budget;
-  job.map = map;
-  job.probe = true;
-  v = brinei_pickle_analyze(s->ctx, &job, data, len, &f, &is_pickle);
-  r->format = is_pickle ? "pickle" : "unrecognized";
-  r->verdict = v;
+  brinei_walk_init(&w, s->ctx, s->pol, &f, s->flags);
+  w.map = map;
+  w.dir = dir;
+  r->verdict = brinei_walk_top(&w, data, len, &r->format);
   finish_report(r, &f);
   return BRINE_OK;
 }
@@ -221,7 +229,7 @@ static brine_result scan_bytes(struct brine_scan *s, const char *name,
 brine_result brine_scan_buffer(struct brine_scan *s, const char *name,
                                const void *data, size_t len)
 {
-  return scan_bytes(s, name, data, len, NULL);
+  return scan_bytes(s, name, data, len, NULL, NULL);
 }
 
 /* A file reported with one finding and no content scanned. */
@@ -257,8 +265,19 @@ static brine_result scan_file(struct brine_scan *s, const char *path)
     return rc;
   if(rc)
     return report_io(s, path, s->ctx->err.message);
-  rc = scan_bytes(s, path, m.data ? m.data : (const uint8_t *)"", m.len,
-                  &m);
+  {
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? brinei_strndup(s->ctx, path,
+                                       (size_t)(slash - path) + 1)
+                      : brinei_strndup(s->ctx, ".", 1);
+    if(!dir) {
+      brinei_map_close(&m);
+      return BRINE_E_NOMEM;
+    }
+    rc = scan_bytes(s, path, m.data ? m.data : (const uint8_t *)"", m.len,
+                    &m, dir);
+    brinei_free(s->ctx, dir);
+  }
   brinei_map_close(&m);
   return rc;
 }

@@ -25,6 +25,12 @@ void brinei_finding_add(struct brinei_findings *f, enum brinei_rule r,
                         brine_use use, const char *fmt, ...)
     BRINE_PRINTF(7, 8);
 
+/* The same, escalated to severity critical and verdict unsafe when
+   `escalate` (a container anomaly that involves a pickle). */
+void brinei_finding_add_esc(struct brinei_findings *f, enum brinei_rule r,
+                            bool escalate, uint64_t off, const char *member,
+                            const char *fmt, ...) BRINE_PRINTF(6, 7);
+
 /* Worst verdict implied by findings [from, f->n). */
 brine_verdict brinei_findings_verdict(const struct brinei_findings *f,
                                       size_t from, brine_verdict floor);
@@ -37,7 +43,31 @@ struct json_t;
 struct json_t *brinei_json_str(struct brine_ctx *ctx, const char *s);
 
 /* How a pickle is being loaded: decides what persistent ids mean. */
-enum { PCTX_PLAIN = 0, PCTX_TORCH_LEGACY = 2 };
+enum { PCTX_PLAIN = 0, PCTX_TORCH_ZIP = 1, PCTX_TORCH_LEGACY = 2,
+       PCTX_TORCHSCRIPT = 3 };
+
+/* A storage a PyTorch pickle refers to through its persistent ids, and the
+   most elements its tensors reach into it. */
+struct brinei_torch_storage {
+  const char *key;        /* record key (arena string) */
+  const char *type;       /* storage class, "torch.FloatStorage" */
+  uint64_t numel;         /* as the persistent id says */
+  uint64_t id;            /* object id of the persistent_load result */
+  uint64_t need;          /* elements the tensors need (0: none seen) */
+  uint64_t need_off;      /* where the widest tensor is rebuilt */
+};
+
+/* What analysing a pickle found out beyond findings. */
+struct brinei_pickle_facts {
+  bool joblib;            /* joblib's NumpyArrayWrapper appears */
+  struct brinei_torch_storage *st;  /* torch contexts; owned (ctx) */
+  size_t nst, cap;
+  bool st_lost;           /* a storage could not be recorded (memory) */
+  size_t end;             /* where the last complete stream ended */
+  uint64_t streams;       /* complete streams */
+};
+void brinei_pickle_facts_free(struct brine_ctx *ctx,
+                              struct brinei_pickle_facts *pf);
 
 struct brinei_pickle_job {
   const struct brine_policy *pol;
@@ -50,6 +80,8 @@ struct brinei_pickle_job {
                                 like one (see is_pickle) */
   size_t *first_end;         /* if set: analyse one stream only and store
                                 where it ended (SIZE_MAX: no STOP) */
+  struct brinei_pickle_facts *facts;  /* if set: filled in */
+  struct brinei_arena *arena; /* for strings in facts */
 };
 
 /* Format recognition for a first stream (text files are not pickles):

@@ -7,6 +7,7 @@ static const char *const names[] = {
   "pickle_ops", "pickle_stack", "pickle_marks", "pickle_memo",
   "string_bytes", "tuple_keep", "nest_depth", "nest_bytes", "streams",
   "globals", "findings", "memory", "read_bytes", "dir_depth",
+  "container_depth", "inflate_bytes", "entries", "ratio",
 };
 
 /* The compiled maxima: what a limit may be raised back up to. */
@@ -27,6 +28,10 @@ static struct brine_limits ceilings(void)
   l.memory = BRINE_MAX_MEMORY;
   l.read_bytes = BRINE_MAX_READ;
   l.dir_depth = BRINE_MAX_DIR_DEPTH;
+  l.container_depth = BRINE_MAX_CONTAINER_DEPTH;
+  l.inflate_bytes = BRINE_MAX_INFLATE_BYTES;
+  l.entries = BRINE_MAX_ENTRIES;
+  l.ratio = BRINE_MAX_RATIO;
   return l;
 }
 
@@ -36,6 +41,15 @@ struct brine_limits brine_limits_default(void)
   /* pickle writers nest MARKs as deep as the data (CPython's own pickler
      stops near the recursion limit, ~1000): far below this default */
   l.pickle_marks = 1u << 16;
+  /* containers: deep enough for model.tar.gz!model.bin!data.pkl with
+     room to spare. The ratio applies once a member has produced
+     BRINE_RATIO_FLOOR (1 MiB): bombs expand far beyond 1000:1; real
+     members that compress better (large all-zero buffers) need
+     --limit ratio=N */
+  l.container_depth = 8;
+  l.inflate_bytes = 1ull << 36;
+  l.entries = 1u << 16;
+  l.ratio = 1000;
   return l;
 }
 

@@ -1,0 +1,4 @@
+
+ãroot"_tf_keras_sequential*Ä{"class_name": "Sequential", "config": {"layers": [{"name": "d", "trainable": true, "class_name": "Dense", "config": {"name": "d", "units": 2}}, {"name": "lam", "trainable": true, "class_name": "Lambda", "config": {"name": "lam", "function": ["4wEAAAAAAAAA", null, null], "function_type": "lambda", "module": "__main__"}}]}}
+root.layer-0"_tf_keras_layer*\{"name": "d", "trainable": true, "class_name": "Dense", "config": {"name": "d", "units": 2}}
+Ôroot.layer-1"_tf_keras_layer*°{"name": "lam", "trainable": true, "class_name": "Lambda", "config": {"name": "lam", "function": ["4wEAAAAAAAAA", null, null], "function_type": "lambda", "module": "__main__"}}
