@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "../formats/formats.h"
+#include "../pickle/vm.h"
 
 static brine_verdict examine(struct brinei_walk *w, const char *member,
                              const uint8_t *d, size_t len, unsigned depth,
@@ -475,6 +476,13 @@ static brine_verdict examine(struct brinei_walk *w, const char *member,
       brinei_onnx_check(&c, d, len);
     else
       brinei_savedmodel_check(&c, d, len);
+    if(len && brinei_pk_opname(d[0])) {
+      /* real models start with 0x08, not an opcode: bytes that are both
+         a protobuf and a pickle are judged as both */
+      enum brinei_fmt pk;
+      (void)brinei_walk_pickle(w, member, d, len, PCTX_PLAIN, true, NULL,
+                               &pk);
+    }
     return brinei_findings_verdict(w->f, from, BRINE_VERDICT_SAFE);
   }
   return brinei_walk_pickle(w, member, d, len, PCTX_PLAIN, true, NULL, fmt);
