@@ -13,7 +13,7 @@ static int touch(void *arg, const struct brinei_archive_entry *e)
   size_t *n = arg;
   volatile uint8_t sink = 0;
   if(!e->name || !e->type || (e->type == 'f' && !e->data) ||
-     (e->type != 'f' && e->data) ||
+     (e->type != 'f' && e->type != 'h' && e->data) ||
      ((e->type == 'l' || e->type == 'h') && !e->link))
     abort();
   for(size_t i = 0; i < e->len; i += 4096)

@@ -4,7 +4,9 @@ into tests/data/compress/ (small, fixed content).
 
 Run with Debian's /usr/bin/python3 (python3-lz4); needs the `zstd` and `7z`
 (p7zip-full) programs. Every stream decodes to plain.bin (C) or, for the
-two-member files, to C followed by second.bin (B).
+two-member files, to C followed by second.bin (B). enc.7z and enchdr.7z
+differ from run to run (7-Zip picks a random AES salt and IV); the rest is
+reproducible with the same zstd and 7z versions.
 """
 import bz2
 import gzip
@@ -82,6 +84,29 @@ def tar_bytes():
     return bio.getvalue()
 
 
+def hardlink_body_tar():
+    """A pax hardlink whose size covers a tar header and data: libarchive
+    takes the 1024 bytes as the link's body, Python's tarfile as a member
+    hidden.pkl."""
+    def hdr(name, size, kind=tarfile.REGTYPE, link="", pax=None):
+        ti = tarfile.TarInfo(name)
+        ti.mtime = MTIME
+        ti.type = kind
+        ti.linkname = link
+        ti.size = size
+        if pax:
+            ti.pax_headers = pax
+        return ti.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape")
+
+    def pad(b):
+        return b + b"\0" * (-len(b) % 512)
+    pkl = b"\x80\x02K\x01."
+    hidden = hdr("hidden.pkl", len(pkl)) + pad(pkl)
+    t = hdr("a.txt", 2) + pad(b"hi")
+    t += hdr("x", len(hidden), tarfile.LNKTYPE, "a.txt", {"comment": "c"})
+    return t + hidden + b"\0" * 1024
+
+
 def sevenz(name, extra):
     with tempfile.TemporaryDirectory() as tmp:
         os.mkdir(os.path.join(tmp, "dir"))
@@ -127,6 +152,7 @@ def main():
     put("a.tar", t)
     put("a.tar.gz", gz(t))
     put("a.tar.xz", lzma.compress(t, lzma.FORMAT_XZ))
+    put("hardbody.tar", hardlink_body_tar())
     sevenz("a.7z", [])
     sevenz("enc.7z", ["-pbrine"])
     sevenz("enchdr.7z", ["-pbrine", "-mhe=on"])

@@ -13,9 +13,12 @@
 #include "../internal.h"
 #include "formats.h"
 
+#include <stdio.h>
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <dlfcn.h>
+#include <pthread.h>
 
 /* libarchive and the libraries it pulls in (libxml2, libcrypto, nettle,
    ...) cost tens of milliseconds of dynamic linking at every start; they
@@ -57,36 +60,36 @@ static struct {
   ARCHIVE_FUNCS(X)
 #undef X
 } L;
-static int lib_state;  /* 0 not tried, 1 loaded, -1 unavailable */
+static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
+static const char *lib_missing;  /* what failed to load; NULL: loaded */
 
-static bool lib_load(struct brine_ctx *ctx)
+static void lib_open(void)
 {
-  void *h;
-  if(lib_state)
-    return lib_state > 0 ||
-           (BRINE_FAIL(ctx, BRINE_E_UNSUPPORTED, BRINE_NOOFF,
-                       "libarchive (%s) could not be loaded",
-                       BRINE_LIBARCHIVE_SONAME), false);
-  lib_state = -1;
-  h = dlopen(BRINE_LIBARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL);
+  void *h = dlopen(BRINE_LIBARCHIVE_SONAME, RTLD_NOW | RTLD_LOCAL);
   if(!h) {
-    BRINE_FAIL(ctx, BRINE_E_UNSUPPORTED, BRINE_NOOFF,
-               "libarchive (%s) could not be loaded",
-               BRINE_LIBARCHIVE_SONAME);
-    return false;
+    lib_missing = BRINE_LIBARCHIVE_SONAME;
+    return;
   }
-#define X(f)                                                  \
-  if(!(*(void **)&L.f = dlsym(h, #f))) {                      \
-    BRINE_FAIL(ctx, BRINE_E_UNSUPPORTED, BRINE_NOOFF,         \
-               "libarchive lacks %s", #f);                    \
-    return false;                                             \
+#define X(f)                                   \
+  if(!(*(void **)&L.f = dlsym(h, #f))) {       \
+    lib_missing = #f;                          \
+    return;                                    \
   }
   ARCHIVE_FUNCS(X)
 #undef X
-  lib_state = 1;
-  return true;
 }
 
+/* Once per process, whichever thread comes first. */
+static bool lib_load(struct brine_ctx *ctx)
+{
+  if(pthread_once(&lib_once, lib_open) != 0)
+    lib_missing = BRINE_LIBARCHIVE_SONAME;
+  if(lib_missing)
+    return BRINE_FAIL(ctx, BRINE_E_UNSUPPORTED, BRINE_NOOFF,
+                      "libarchive could not be loaded (%s)", lib_missing),
+           false;
+  return true;
+}
 
 #define DATA_FIRST (64u << 10)    /* first data buffer size */
 #define DATA_HINT_MAX (16u << 20) /* most trusted from a declared size */
@@ -225,12 +228,12 @@ static brine_result setup(struct walk *w, enum brinei_fmt fmt)
     r = L.archive_read_support_format_7zip(w->a);
   for(size_t i = 0; r == ARCHIVE_OK && i < BRINE_ARRAY_LEN(filters); i++)
     r = filters[i](w->a);
-  if(r != ARCHIVE_OK)
+  if(r != ARCHIVE_OK) {
+    const char *msg = L.archive_error_string(w->a);
     return BRINE_FAIL(w->ctx, BRINE_E_UNSUPPORTED, BRINE_NOOFF,
                       "%s: libarchive lacks a built-in reader or filter "
-                      "(%.200s)", w->fname,
-                      L.archive_error_string(w->a) ? L.archive_error_string(w->a)
-                                                 : "no detail");
+                      "(%.200s)", w->fname, msg ? msg : "no detail");
+  }
   return BRINE_OK;
 }
 
@@ -238,7 +241,8 @@ static brine_result walk_entries(struct walk *w, brinei_archive_cb cb,
                                  void *arg)
 {
   static const uint8_t empty[1];
-  bool encrypted = false;
+  bool encrypted = false, ambiguous = false;
+  char amb_name[204];
   uint64_t n = 0;
   for(;;) {
     struct brinei_archive_entry e;
@@ -274,7 +278,16 @@ static brine_result walk_entries(struct walk *w, brinei_archive_cb cb,
         return BRINE_OK;
       continue;
     }
-    if(e.type == 'f') {
+    if(e.type == 'h' && L.archive_entry_size(ae) > 0 && !ambiguous) {
+      /* pax lets a hardlink carry a body and libarchive reads it as the
+         entry's data; Python's tarfile never skips a link's size and reads
+         those bytes as further headers (tarfile.py _proc_builtin). Hand
+         the bytes over so the walker can look at what tarfile would see,
+         and report the disagreement. */
+      ambiguous = true;
+      snprintf(amb_name, sizeof(amb_name), "%.200s", e.name);
+    }
+    if(e.type == 'f' || (e.type == 'h' && L.archive_entry_size(ae) > 0)) {
       rc = read_data(w, ae, e.name);
       if(rc)
         return rc;
@@ -288,6 +301,11 @@ static brine_result walk_entries(struct walk *w, brinei_archive_cb cb,
     if(r)
       return BRINE_OK;
   }
+  if(ambiguous)
+    return BRINE_FAIL(w->ctx, BRINE_E_AMBIGUOUS, BRINE_NOOFF,
+                      "%s: hardlink \"%s\" has a body: libarchive reads it "
+                      "as data, Python's tarfile as more entries", w->fname,
+                      amb_name);
   if(encrypted)
     return BRINE_FAIL(w->ctx, BRINE_E_UNSUPPORTED, BRINE_NOOFF,
                       "%s: encrypted entries were not examined", w->fname);

@@ -307,7 +307,7 @@ static brine_result dec_zlib(struct ob *o, size_t *consumed)
   return rc;
 }
 
-/* ---- bzip2 ---------------------------------------------------------------- */
+/* ---- bzip2 ------------------------------------------------------------ */
 
 static bool bz_magic(const uint8_t *d, size_t n)
 {
