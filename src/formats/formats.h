@@ -169,6 +169,11 @@ brine_result brinei_zip_read_region(struct brinei_zip *z, size_t ri,
                                     uint64_t max_out, const uint8_t **data,
                                     size_t *len, uint8_t **owned);
 
+/* A member name that escapes the extraction directory: absolute, a drive
+   letter, a backslash, a ".." component or a NUL (zip-slip; APPNOTE
+   4.4.17.1). Shared by every archive format. */
+bool brinei_unsafe_member_path(const char *s, size_t n);
+
 /* ---- NumPy .npy (formats/npy.c) ---- */
 struct brinei_npy {
   int major, minor;

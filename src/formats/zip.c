@@ -177,7 +177,7 @@ static int parse_local(const uint8_t *d, uint64_t lim, uint64_t off,
 
 /* ZA_PATH: absolute, drive letter, backslash, a ".." component or a NUL
    (zip-slip; APPNOTE 4.4.17.1 forbids the first three). */
-static bool unsafe_path(const char *s, size_t n)
+bool brinei_unsafe_member_path(const char *s, size_t n)
 {
   size_t start = 0;
   if(!n)
@@ -525,7 +525,7 @@ static brine_result read_central(struct zopen *o, const struct endrec *er)
       else if(cnt > 1 || bad)
         e->anomalies |= ZA_ZIP64;
     }
-    if(unsafe_path(e->name, nl))
+    if(brinei_unsafe_member_path(e->name, nl))
       e->anomalies |= ZA_PATH;
     if(e->flags & FLAGS_REFUSED)
       e->anomalies |= ZA_FLAGS;

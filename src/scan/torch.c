@@ -99,14 +99,8 @@ brine_verdict brinei_torch_legacy_storages(struct brinei_walk *w,
       break;
     }
   }
-  if(!r.bad && r.pos < len) {
-    enum brinei_fmt f;
-    brinei_finding_add(w->f, R_FMT_TRAILING, r.pos, member, NULL,
-                       BRINE_USE_NONE, "%zu bytes follow the storages",
-                       len - r.pos);
-    (void)brinei_walk_pickle(w, member, d + r.pos, len - r.pos, PCTX_PLAIN,
-                             true, NULL, &f);
-  }
+  if(!r.bad && r.pos < len)
+    brinei_walk_trailing(w, member, d, len, r.pos, r.pos, "storages");
   brinei_free(w->ctx, order);
   return brinei_findings_verdict(w->f, from, v);
 }

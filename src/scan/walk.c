@@ -18,7 +18,19 @@
 
 static brine_verdict examine(struct brinei_walk *w, const char *member,
                              const uint8_t *d, size_t len, unsigned depth,
+                             const struct brinei_member_hint *hint,
                              enum brinei_fmt *fmt);
+
+/* Budgets and failures reported once per input. */
+enum { TOLD_ENTRIES = 1, TOLD_INFLATE = 2, TOLD_READ = 4 };
+
+static bool first_time(struct brinei_walk *w, unsigned bit)
+{
+  if(w->budget_told & bit)
+    return false;
+  w->budget_told |= bit;
+  return true;
+}
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -38,12 +50,11 @@ static const char *join(struct brinei_walk *w, const char *parent,
 }
 
 /* A budget finding is made once per budget and input. */
-static void budget(struct brinei_walk *w, const char *member, int which,
+static void budget(struct brinei_walk *w, const char *member, unsigned bit,
                    const char *msg)
 {
-  if(w->budget_told & (1u << which))
+  if(!first_time(w, bit))
     return;
-  w->budget_told |= 1u << which;
   brinei_finding_add(w->f, R_FMT_BUDGET, BRINE_NOOFF, member, NULL,
                      BRINE_USE_NONE, "%s", msg);
 }
@@ -67,10 +78,8 @@ void brinei_walk_failure(struct brinei_walk *w, brine_result rc,
                          const char *member, const char *what)
 {
   if(rc == BRINE_E_LIMIT) {
-    if(!(w->budget_told & BUDGET_BIT_READ)) {
-      w->budget_told |= BUDGET_BIT_READ;
+    if(first_time(w, TOLD_READ))
       ctx_finding(w, R_FMT_BUDGET, member, what);
-    }
     else
       brinei_clear_error(w->ctx);
   }
@@ -92,7 +101,7 @@ bool brinei_walk_charge(struct brinei_walk *w, const char *member,
 {
   if(n > w->inflate_left) {
     w->inflate_left = 0;
-    budget(w, member, 2, "decompressed and extracted bytes exceed the "
+    budget(w, member, TOLD_INFLATE, "decompressed and extracted bytes exceed the "
            "limit inflate_bytes");
     return false;
   }
@@ -135,8 +144,9 @@ static void member_close(struct brinei_walk *w, size_t slot,
 
 brine_verdict brinei_walk_member(struct brinei_walk *w, const char *parent,
                                  const char *name, const uint8_t *d,
-                                 size_t len, unsigned depth, bool *pickled,
-                                 enum brinei_fmt *fmt_out)
+                                 size_t len, unsigned depth,
+                                 const struct brinei_member_hint *hint,
+                                 bool *pickled, enum brinei_fmt *fmt_out)
 {
   const char *path = join(w, parent, name);
   uint64_t pickles = w->pickles;
@@ -152,19 +162,11 @@ brine_verdict brinei_walk_member(struct brinei_walk *w, const char *parent,
     return BRINE_VERDICT_ERROR;
   }
   if(++w->entries > w->ctx->lim.entries) {
-    budget(w, parent, 1, "more members than the limit entries");
+    budget(w, parent, TOLD_ENTRIES, "more members than the limit entries");
     return BRINE_VERDICT_ERROR;
   }
   slot = member_open(w, path);
-  if(depth > w->ctx->lim.container_depth) {
-    brinei_finding_add(w->f, R_FMT_BUDGET, BRINE_NOOFF, path, NULL,
-                       BRINE_USE_NONE, "containers nested deeper than the "
-                       "limit container_depth (%llu)",
-                       (unsigned long long)w->ctx->lim.container_depth);
-    v = BRINE_VERDICT_ERROR;
-  }
-  else
-    v = examine(w, path, d, len, depth, &fmt);
+  v = examine(w, path, d, len, depth, hint, &fmt);
   member_close(w, slot, fmt, v);
   if(pickled)
     *pickled = w->pickles > pickles;
@@ -224,6 +226,17 @@ brine_verdict brinei_walk_pickle(struct brinei_walk *w, const char *member,
   return v;
 }
 
+void brinei_walk_trailing(struct brinei_walk *w, const char *member,
+                          const uint8_t *d, size_t len, size_t at,
+                          size_t from, const char *what)
+{
+  enum brinei_fmt f;
+  brinei_finding_add(w->f, R_FMT_TRAILING, at, member, NULL, BRINE_USE_NONE,
+                     "%zu bytes follow the %s", len - at, what);
+  (void)brinei_walk_pickle(w, member, d + from, len - from, PCTX_PLAIN, true,
+                           NULL, &f);
+}
+
 /* ---- compression wrappers ---------------------------------------------- */
 
 static brine_verdict walk_compressed(struct brinei_walk *w,
@@ -245,27 +258,17 @@ static brine_verdict walk_compressed(struct brinei_walk *w,
     /* a wrapper is transparent: what it holds is this member's content
        (model.tar.gz!model/x.bin, as contract.md §6 writes paths) */
     enum brinei_fmt inner;
-    if(depth + 1 > w->ctx->lim.container_depth)
-      brinei_finding_add(w->f, R_FMT_BUDGET, BRINE_NOOFF, member, NULL,
-                         BRINE_USE_NONE, "containers nested deeper than the "
-                         "limit container_depth (%llu)",
-                         (unsigned long long)w->ctx->lim.container_depth);
-    else
-      (void)examine(w, member, out, outlen, depth + 1, &inner);
+    (void)examine(w, member, out, outlen, depth + 1, NULL, &inner);
   }
   brinei_free(w->ctx, out);
   if(!rc && used < len) {
     size_t k = used;
+    char what[32];
     while(k < len && d[k] == 0)
       k++;  /* NUL padding after the stream is common (tape blocks) */
-    if(k < len) {
-      enum brinei_fmt tf;
-      brinei_finding_add(w->f, R_FMT_TRAILING, used, member, NULL,
-                         BRINE_USE_NONE, "%zu bytes follow the %s stream",
-                         len - used, brinei_fmt_name(fmt));
-      (void)brinei_walk_pickle(w, member, d + k, len - k, PCTX_PLAIN, true,
-                               NULL, &tf);
-    }
+    snprintf(what, sizeof(what), "%s stream", brinei_fmt_name(fmt));
+    if(k < len)
+      brinei_walk_trailing(w, member, d, len, used, k, what);
   }
   return brinei_findings_verdict(w->f, from, BRINE_VERDICT_SAFE);
 }
@@ -280,24 +283,16 @@ struct arc_walk {
   size_t nfiles;
 };
 
-static bool unsafe_path(const char *n)
+/* A member name leaving the extraction directory: a warning, critical
+   when the member holds a pickle. */
+static void report_escape(struct arc_walk *a, const char *name,
+                          bool pickled)
 {
-  const char *p = n;
-  if(n[0] == '/' || n[0] == '\\' ||
-     (((n[0] | 0x20) >= 'a' && (n[0] | 0x20) <= 'z') && n[1] == ':'))
-    return true;
-  if(strchr(n, '\\'))
-    return true;
-  while(*p) {
-    const char *e = strchr(p, '/');
-    size_t l = e ? (size_t)(e - p) : strlen(p);
-    if(l == 2 && p[0] == '.' && p[1] == '.')
-      return true;
-    if(!e)
-      break;
-    p = e + 1;
-  }
-  return false;
+  const char *path = join(a->w, a->member, name);
+  brinei_finding_add_esc(a->w->f, R_ZIP_PATH, pickled, BRINE_NOOFF,
+                         path ? path : a->member, "archive member name "
+                         "\"%.200s\" leads outside the extraction directory%s",
+                         name, pickled ? " and holds a pickle" : "");
 }
 
 static int arc_entry(void *arg, const struct brinei_archive_entry *e)
@@ -308,13 +303,7 @@ static int arc_entry(void *arg, const struct brinei_archive_entry *e)
   struct brinei_walk *w = a->w;
   const char *path;
   bool pickled = false;
-  if(unsafe_path(e->name)) {
-    path = join(w, a->member, e->name);
-    brinei_finding_add_esc(w->f, R_ZIP_PATH, false, BRINE_NOOFF,
-                           path ? path : a->member, "archive member name "
-                           "\"%.200s\" leads outside the extraction "
-                           "directory", e->name);
-  }
+  bool escapes = brinei_unsafe_member_path(e->name, strlen(e->name));
   if(e->type == 'e') {
     path = join(w, a->member, e->name);
     brinei_finding_add(w->f, R_FMT_UNSUPPORTED, BRINE_NOOFF,
@@ -323,21 +312,19 @@ static int arc_entry(void *arg, const struct brinei_archive_entry *e)
                        "was not examined", e->name);
     return 0;
   }
-  if(e->type != 'f')
+  if(e->type != 'f') {
+    if(escapes)
+      report_escape(a, e->name, false);
     return 0;
+  }
   for(size_t i = 0; i < BRINE_ARRAY_LEN(torch_names); i++)
     if(!strcmp(e->name, torch_names[i]))
       a->names[i] = true;
   a->nfiles++;
   (void)brinei_walk_member(w, a->member, e->name, e->data, e->len,
-                           a->depth + 1, &pickled, NULL);
-  if(pickled && unsafe_path(e->name)) {
-    path = join(w, a->member, e->name);
-    brinei_finding_add_esc(w->f, R_ZIP_PATH, true, BRINE_NOOFF,
-                           path ? path : a->member, "a pickle sits in a "
-                           "member whose name leaves the extraction "
-                           "directory");
-  }
+                           a->depth + 1, NULL, &pickled, NULL);
+  if(escapes)
+    report_escape(a, e->name, pickled);
   return 0;
 }
 
@@ -347,7 +334,6 @@ static brine_verdict walk_archive(struct brinei_walk *w, const char *member,
 {
   struct arc_walk a;
   size_t from = w->f->n;
-  uint64_t before = w->inflate_left;
   brine_result rc;
   memset(&a, 0, sizeof(a));
   a.w = w;
@@ -357,7 +343,6 @@ static brine_verdict walk_archive(struct brinei_walk *w, const char *member,
                            arc_entry, &a);
   if(rc)
     brinei_walk_failure(w, rc, member, brinei_fmt_name(*fmt));
-  (void)before;
   /* torch's pre-2017 layout: a tar of pickles named sys_info, pickle,
      storages and tensors (torch/serialization.py _legacy_load) */
   if(*fmt == F_TAR && a.names[0] && a.names[1] && a.names[2] && a.names[3])
@@ -395,12 +380,7 @@ static brine_verdict check_npy(struct brinei_walk *w, const char *member,
   }
   else if(h.data_len < len - h.data_off) {
     size_t at = h.data_off + (size_t)h.data_len;
-    enum brinei_fmt tf;
-    brinei_finding_add(w->f, R_FMT_TRAILING, at, member, NULL,
-                       BRINE_USE_NONE, "%zu bytes follow the array data",
-                       len - at);
-    (void)brinei_walk_pickle(w, member, d + at, len - at, PCTX_PLAIN, true,
-                             NULL, &tf);
+    brinei_walk_trailing(w, member, d, len, at, at, "array data");
   }
   return brinei_findings_verdict(w->f, from, BRINE_VERDICT_SAFE);
 }
@@ -409,17 +389,24 @@ static brine_verdict check_npy(struct brinei_walk *w, const char *member,
 
 static brine_verdict examine(struct brinei_walk *w, const char *member,
                              const uint8_t *d, size_t len, unsigned depth,
+                             const struct brinei_member_hint *hint,
                              enum brinei_fmt *fmt)
 {
   struct brinei_fcheck c;
   size_t from = w->f->n;
-  enum brinei_fmt f = brinei_sniff(d, len);
-  int context = w->hint_context;
-  struct brinei_pickle_facts *pf = w->hint_facts;
-  enum brinei_fmt check = w->hint_check;
-  w->hint_context = PCTX_PLAIN;  /* members inside this one start afresh */
-  w->hint_facts = NULL;
-  w->hint_check = F_UNRECOGNIZED;
+  enum brinei_fmt f;
+  int context = hint ? hint->context : PCTX_PLAIN;
+  struct brinei_pickle_facts *pf = hint ? hint->facts : NULL;
+  enum brinei_fmt check = hint ? hint->check : F_UNRECOGNIZED;
+  if(depth > w->ctx->lim.container_depth) {
+    *fmt = F_UNRECOGNIZED;
+    brinei_finding_add(w->f, R_FMT_BUDGET, BRINE_NOOFF, member, NULL,
+                       BRINE_USE_NONE, "containers nested deeper than the "
+                       "limit container_depth (%llu)",
+                       (unsigned long long)w->ctx->lim.container_depth);
+    return BRINE_VERDICT_ERROR;
+  }
+  f = brinei_sniff(d, len);
   c.ctx = w->ctx;
   c.pol = w->pol;
   c.f = w->f;
@@ -505,7 +492,7 @@ brine_verdict brinei_walk_top(struct brinei_walk *w, const uint8_t *d,
                               size_t len, const char **format)
 {
   enum brinei_fmt fmt = F_UNRECOGNIZED;
-  brine_verdict v = examine(w, "", d, len, 0, &fmt);
+  brine_verdict v = examine(w, "", d, len, 0, NULL, &fmt);
   *format = brinei_fmt_name(fmt);
   return v;
 }

@@ -6,7 +6,6 @@
 #include "scan_internal.h"
 #include "../formats/formats.h"
 
-#define BUDGET_BIT_READ (1u << 8)
 
 struct brinei_walk {
   struct brine_ctx *ctx;
@@ -20,11 +19,6 @@ struct brinei_walk {
   uint64_t nest_budget;       /* limit nest_bytes, counting down */
   uint64_t pickles;           /* pickles recognised so far */
   unsigned budget_told;       /* budgets already reported */
-  /* for the next member only (set by a container that knows more) */
-  int hint_context;           /* PCTX_* for its pickle */
-  struct brinei_pickle_facts *hint_facts;
-  enum brinei_fmt hint_check; /* F_KERAS: a Keras config.json;
-                                 F_SKOPS: a skops schema.json */
 };
 
 void brinei_walk_init(struct brinei_walk *w, struct brine_ctx *ctx,
@@ -34,13 +28,28 @@ void brinei_walk_init(struct brinei_walk *w, struct brine_ctx *ctx,
 brine_verdict brinei_walk_top(struct brinei_walk *w, const uint8_t *d,
                               size_t len, const char **format);
 
+/* What a container knows about one of its members beyond its bytes. */
+struct brinei_member_hint {
+  int context;                     /* PCTX_*: read it as that pickle */
+  struct brinei_pickle_facts *facts;  /* receives the pickle's facts */
+  enum brinei_fmt check;           /* F_KERAS: a Keras config.json;
+                                      F_SKOPS: a skops schema.json */
+};
+
 /* Examine a member `name` of the container `parent` (member path), with
-   its own member report. *pickled: a pickle was found in it (at any
-   depth). */
+   its own member report; hint may be NULL. *pickled: a pickle was found
+   in it (at any depth). */
 brine_verdict brinei_walk_member(struct brinei_walk *w, const char *parent,
                                  const char *name, const uint8_t *d,
-                                 size_t len, unsigned depth, bool *pickled,
-                                 enum brinei_fmt *fmt);
+                                 size_t len, unsigned depth,
+                                 const struct brinei_member_hint *hint,
+                                 bool *pickled, enum brinei_fmt *fmt);
+
+/* Report `len - at` bytes after a format's end (FMT004, `what` names the
+   end) and offer them from `from` on to the pickle probe. */
+void brinei_walk_trailing(struct brinei_walk *w, const char *member,
+                          const uint8_t *d, size_t len, size_t at,
+                          size_t from, const char *what);
 
 /* Analyse bytes as pickle streams in a loader context (PCTX_*); probe:
    only if they look like a pickle. pf (optional) receives the facts.

@@ -113,6 +113,7 @@ static void examine_entry(struct zwalk *zw, size_t i, int context,
 {
   struct brinei_walk *w = zw->w;
   const struct brinei_zip_entry *e = &zw->z->e[i];
+  struct brinei_member_hint hint = { context, pf, check };
   uint8_t *owned;
   size_t len;
   const uint8_t *data;
@@ -122,14 +123,8 @@ static void examine_entry(struct zwalk *zw, size_t i, int context,
   data = read_entry(zw, i, true, &len, &owned);
   if(!data)
     return;
-  w->hint_context = context;
-  w->hint_facts = pf;
-  w->hint_check = check;
   (void)brinei_walk_member(w, zw->member, e->name, data, len, zw->depth + 1,
-                           &zw->pickled[i], &zw->fmt[i]);
-  w->hint_context = PCTX_PLAIN;
-  w->hint_facts = NULL;
-  w->hint_check = F_UNRECOGNIZED;
+                           &hint, &zw->pickled[i], &zw->fmt[i]);
   brinei_free(w->ctx, owned);
 }
 
@@ -285,7 +280,7 @@ static void report_entry(struct zwalk *zw, size_t i)
                        "archive", n);
 }
 
-static void report_region(struct zwalk *zw, size_t ri, bool any_pickle)
+static void report_region(struct zwalk *zw, size_t ri)
 {
   static const char *const what[] = {
     [ZR_PREFIX] = "before the first entry",
@@ -296,7 +291,6 @@ static void report_region(struct zwalk *zw, size_t ri, bool any_pickle)
   struct brinei_walk *w = zw->w;
   const struct brinei_zip_region_info *r = &zw->z->r[ri];
   bool pickled = false;
-  (void)any_pickle;
   if(r->kind == ZR_UNLISTED) {
     uint8_t *owned = NULL;
     const uint8_t *data;
@@ -310,7 +304,7 @@ static void report_region(struct zwalk *zw, size_t ri, bool any_pickle)
       brinei_walk_failure(w, rc, zw->member, "unlisted zip entry");
     else if(!owned || brinei_walk_charge(w, zw->member, len))
       (void)brinei_walk_member(w, zw->member, name, data, len,
-                               zw->depth + 1, &pickled, NULL);
+                               zw->depth + 1, NULL, &pickled, NULL);
     brinei_free(w->ctx, owned);
     brinei_finding_add_esc(w->f, R_ZIP_UNLISTED, pickled, r->off,
                            zw->member, "%llu bytes at byte %llu hold a local "
@@ -420,7 +414,7 @@ brine_verdict brinei_walk_zip(struct brinei_walk *w, const char *member,
     report_entry(&zw, i);
   }
   for(size_t r = 0; r < zw.z->nr; r++)
-    report_region(&zw, r, any_pickle);
+    report_region(&zw, r);
   if(zw.z->comment_msg)
     brinei_finding_add_esc(w->f, R_ZIP_HEADER, any_pickle, BRINE_NOOFF,
                            member, "%s", zw.z->comment_msg);
