@@ -9,7 +9,7 @@ PREFIX ?= /usr/local
 BUILD ?= build
 ALLOWLIST_DIR ?= $(CURDIR)/allowlists
 
-DEPS_PC := jansson zlib liblzma liblz4 libzstd
+DEPS_PC := jansson zlib liblzma liblz4 libzstd libcrypto
 # libarchive and libhdf5 are loaded with dlopen where they are needed (a
 # tar or 7z met; the HDF5 reader's child process), not at every start
 DLOPEN_PC := libarchive hdf5

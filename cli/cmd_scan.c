@@ -24,6 +24,8 @@ static const char help[] =
   "                      may be repeated\n"
   "      --limit N=V     set a limit, up to its ceiling (docs/limits.md),\n"
   "                      e.g. pickle_ops=1000000\n"
+  "  -j, --jobs N        examine the files of a directory on N threads\n"
+  "                      (default: every core; 1: one at a time)\n"
   "  -h, --help          show this help\n"
   "\n"
   "Verdicts: safe, unknown (globals outside the allowlists, nothing called),\n"
@@ -39,13 +41,14 @@ int cmd_scan(int argc, char **argv)
     { "deep", no_argument, NULL, 'D' },
     { "allow", required_argument, NULL, 'a' },
     { "limit", required_argument, NULL, 'L' },
+    { "jobs", required_argument, NULL, 'j' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
   struct brine_limits lim = brine_limits_default();
   const char *allow[64];
   size_t nallow = 0;
-  unsigned flags = 0;
+  unsigned flags = 0, jobs = 0;
   int fmt = BRINE_OUT_TEXT, c, rc = EXIT_ERROR;
   struct brine_ctx *ctx = NULL;
   struct brine_policy *pol = NULL;
@@ -54,7 +57,7 @@ int cmd_scan(int argc, char **argv)
   brine_result r;
 
   optind = 1;
-  while((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+  while((c = getopt_long(argc, argv, "f:j:h", opts, NULL)) != -1) {
     switch(c) {
     case 'f':
       fmt = cli_parse_format(optarg, 1);
@@ -80,6 +83,17 @@ int cmd_scan(int argc, char **argv)
       if(cli_parse_limit(&lim, optarg))
         return EXIT_ERROR;
       break;
+    case 'j': {
+      char *end;
+      unsigned long v = strtoul(optarg, &end, 10);
+      if(end == optarg || *end || v > 256) {
+        cli_error("scan", "--jobs takes a number from 0 to 256, not '%s'",
+                  optarg);
+        return EXIT_ERROR;
+      }
+      jobs = (unsigned)v;
+      break;
+    }
     case 'h':
       fputs(help, stdout);
       return EXIT_PASS;
@@ -101,6 +115,8 @@ int cmd_scan(int argc, char **argv)
   if(cli_policy(ctx, "scan", allow, nallow, &pol))
     goto out;
   r = brine_scan_new(ctx, pol, flags, &scan);
+  if(!r)
+    brine_scan_set_threads(scan, jobs);
   for(int i = optind; !r && i < argc; i++)
     r = brine_scan_path(scan, argv[i]);
   if(r) {

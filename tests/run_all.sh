@@ -50,6 +50,7 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
   suite templates sh tests/check_templates.sh "$BUILD"
 fi
 suite big-benign sh tests/check_big.sh "$BRINE"
+suite parallel sh tests/check_parallel.sh "$BRINE"
 suite allowlists "$PY" tests/check_allowlists.py "$BRINE"
 suite sarif "$PY" tests/check_sarif.py "$BRINE"
 suite no-exec-no-network sh tests/check_strace.sh "$BRINE"

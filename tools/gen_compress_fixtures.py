@@ -84,7 +84,7 @@ def tar_bytes():
     return bio.getvalue()
 
 
-def hardlink_body_tar():
+def hardlink_body_tar(pkl=b"\x80\x02K\x01."):
     """A pax hardlink whose size covers a tar header and data: libarchive
     takes the 1024 bytes as the link's body, Python's tarfile as a member
     hidden.pkl."""
@@ -100,7 +100,6 @@ def hardlink_body_tar():
 
     def pad(b):
         return b + b"\0" * (-len(b) % 512)
-    pkl = b"\x80\x02K\x01."
     hidden = hdr("hidden.pkl", len(pkl)) + pad(pkl)
     t = hdr("a.txt", 2) + pad(b"hi")
     t += hdr("x", len(hidden), tarfile.LNKTYPE, "a.txt", {"comment": "c"})

@@ -60,6 +60,8 @@ import tempfile
 import zipfile
 import zlib
 
+from gen_compress_fixtures import hardlink_body_tar
+
 FIXED_ENV = {"PYTHONHASHSEED": "0", "OMP_NUM_THREADS": "1",
              "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
              "TZ": "UTC"}
@@ -162,6 +164,22 @@ def zinfo(name, method=zipfile.ZIP_STORED):
     zi.create_system = 3
     zi.external_attr = 0o644 << 16
     return zi
+
+
+def h5_userblock(payload):
+    """An HDF5 file (h5py, no timestamps) whose 512-byte user block starts
+    with payload."""
+    import h5py
+    import numpy as np
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "u.h5")
+        with h5py.File(path, "w", userblock_size=512, track_order=False) as f:
+            f.create_dataset("x", data=np.arange(3, dtype="<i4"),
+                             track_times=False)
+        with open(path, "rb") as f:
+            b = bytearray(f.read())
+    b[:len(payload)] = payload
+    return bytes(b)
 
 
 def mkzip(members, method=zipfile.ZIP_STORED):
@@ -1079,6 +1097,41 @@ def gen_hostile(sd):
         "member named ../../evil.pkl holding posix.system (extraction "
         "leaves the target directory; ZIP008 escalated, PKL001 present)",
         c_zip_member("../../evil.pkl", EVIL2))
+    # tar ----------------------------------------------------------------
+    def c_tarfile_sees(name):
+        def c(p, d):
+            with tarfile.open(fileobj=io.BytesIO(d)) as t:
+                need(name in t.getnames(), "tarfile lists " + name)
+        return c
+    add("H9", "tar_hardlink_body.tar", hardlink_body_tar(EVIL2), "tar",
+        "unsafe", "PKL001",
+        "pax hardlink whose size covers a tar header and a posix.system "
+        "pickle: libarchive reads those bytes as the link's body, Python's "
+        "tarfile as a member hidden.pkl; brine examines the body and reports "
+        "the disagreement (FMT001)",
+        c_tarfile_sees("hidden.pkl"))
+    # polyglot -------------------------------------------------------------
+    prefix = pickle.dumps({"lr": 0.1}, protocol=2)
+    poly = prefix + mkzip([("archive/data.pkl", EVIL2)], zipfile.ZIP_DEFLATED)
+    add("H10", "pickle_zip_polyglot.pkl", poly, "pickle", "unsafe", "ZIP006",
+        "a benign protocol-2 pickle (what pickle.load and torch's legacy "
+        "loader read) followed by a zip whose deflated archive/data.pkl is "
+        "posix.system: zipfile.is_zipfile() is true (Keras, skops and any "
+        "zipfile-based loader open it); ZIP006 escalated, PKL001 present",
+        lambda p, d: need(zipfile.is_zipfile(io.BytesIO(d)) and
+                          zipfile.ZipFile(io.BytesIO(d)).namelist() ==
+                          ["archive/data.pkl"], "zipfile opens it"),
+        lambda p, d: need(list(pickletools.genops(d))[-1][0].name == "STOP",
+                          "the prefix is one whole pickle"))
+    # HDF5 user block ------------------------------------------------------
+    add("H11", "h5_userblock_pickle.h5", h5_userblock(EVIL2), "pickle",
+        "unsafe", "PKL001",
+        "h5py file with a 512-byte user block holding a posix.system pickle: "
+        "HDF5 readers find the superblock at 512, pickle.load (and "
+        "torch.load's legacy path) reads the user block",
+        lambda p, d: need(d[512:520] == b"\x89HDF\r\n\x1a\n", "superblock"),
+        lambda p, d: need(list(pickletools.genops(d))[-1][0].name == "STOP",
+                          "a whole pickle at byte 0"))
     # zip bomb -------------------------------------------------------------
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compresslevel=9) as z:

@@ -130,6 +130,15 @@ brine_result brine_scan_new(struct brine_ctx *ctx,
                             struct brine_scan **out);
 void brine_scan_free(struct brine_scan *scan);
 
+/* Worker threads for the files of a directory: 1 (the default) examines
+   them one after another on the calling thread; 0 uses every core this
+   process may run on; N uses N. Reports come in the same order and with
+   the same content whatever the number. With more than one, the
+   context's allocator hooks must be thread-safe (the C library's are),
+   and each worker has its own budget of lim.memory, so a scan may hold up
+   to N times it. */
+void brine_scan_set_threads(struct brine_scan *scan, unsigned threads);
+
 /* Scan a file, or a directory recursively (symbolic links are reported,
    not followed). Every problem with an input becomes that file's report
    (verdict `error`); the return value is BRINE_OK unless the session

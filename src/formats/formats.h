@@ -169,6 +169,14 @@ brine_result brinei_zip_read_region(struct brinei_zip *z, size_t ri,
                                     uint64_t max_out, const uint8_t **data,
                                     size_t *len, uint8_t **owned);
 
+/* Where Python's zipfile would find a ZIP archive in bytes that do not
+   start with one: an end record within the last 64 KiB whose central
+   directory, shifted as zipfile shifts it ("concat", data prepended to the
+   archive), is followed by its end records. *start: where the archive's
+   offsets count from (0 when they are absolute, as in self-extracting
+   archives). False when zipfile would not open the bytes. */
+bool brinei_zip_embedded(const uint8_t *d, size_t len, size_t *start);
+
 /* A member name that escapes the extraction directory: absolute, a drive
    letter, a backslash, a ".." component or a NUL (zip-slip; APPNOTE
    4.4.17.1). Shared by every archive format. */

@@ -331,6 +331,36 @@ static bool find_eocd(const uint8_t *d, size_t len, uint64_t *at)
   }
 }
 
+bool brinei_zip_embedded(const uint8_t *d, size_t len, size_t *start)
+{
+  uint64_t e, cd_size, cd_off, ends;
+  const uint8_t *p;
+  if(!find_eocd(d, len, &e))
+    return false;
+  p = d + e;
+  cd_size = brinei_le32(p + 12);
+  cd_off = brinei_le32(p + 16);
+  ends = e;
+  /* CPython _EndRecData64: a ZIP64 record 56 bytes before the locator */
+  if(e >= Z64_LOC_LEN + Z64_EOCD_LEN &&
+     brinei_le32(d + e - Z64_LOC_LEN) == SIG_Z64_LOC &&
+     brinei_le32(d + e - Z64_LOC_LEN - Z64_EOCD_LEN) == SIG_Z64_EOCD) {
+    const uint8_t *r = d + e - Z64_LOC_LEN - Z64_EOCD_LEN;
+    cd_size = brinei_le64(r + 40);
+    cd_off = brinei_le64(r + 48);
+    ends = e - Z64_LOC_LEN - Z64_EOCD_LEN;
+  }
+  /* zipfile: concat = end records start - size_cd - offset_cd, then the
+     central directory must start with its signature (or be empty) */
+  if(cd_size > ends || cd_off > ends - cd_size)
+    return false;
+  if(cd_size && (cd_size < CEN_LEN ||
+                 brinei_le32(d + ends - cd_size) != SIG_CENTRAL))
+    return false;
+  *start = (size_t)(ends - cd_size - cd_off);
+  return true;
+}
+
 static brine_result read_end(struct zopen *o, struct endrec *er)
 {
   struct brine_ctx *ctx = o->ctx;

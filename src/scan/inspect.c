@@ -578,12 +578,6 @@ static brine_result run_inspector(struct brine_ctx *ctx,
   vm.keep_items = 64;
   vm.repr_vars = decompile;
   vm.map = &m;
-  if(in.disasm)
-    fprintf(out, "disassembly of %s:\n", path);
-  nst = run_streams(&in, &vm, st, MAX_STREAMS);
-  is_pickle = nst && brinei_pickle_recognised(m.data, m.len, st[0].complete,
-                                               st[0].ops, vm.nglobals > 0 ||
-                                               in.ncalls > 0);
   if(!decompile && pol) {
     /* the format and members as a scan sees them */
     rc = brine_scan_new(ctx, pol, 0, &scan);
@@ -591,11 +585,21 @@ static brine_result run_inspector(struct brine_ctx *ctx,
       rc = brine_scan_path(scan, path);
     if(!rc && brine_scan_nfiles(scan) == 1)
       in.report = brine_scan_file(scan, 0);
-    if(in.report && strcmp(in.report->format, "pickle") &&
-       strcmp(in.report->format, "joblib") &&
-       strcmp(in.report->format, "pytorch-legacy"))
-      is_pickle = false;  /* the pickle view is for pickle files only */
   }
+  /* the pickle view is for pickle files only: running the machine over
+     a tar or a safetensors file would describe noise */
+  if(in.report && strcmp(in.report->format, "pickle") &&
+     strcmp(in.report->format, "joblib") &&
+     strcmp(in.report->format, "pytorch-legacy"))
+    nst = 0;
+  else {
+    if(in.disasm)
+      fprintf(out, "disassembly of %s:\n", path);
+    nst = run_streams(&in, &vm, st, MAX_STREAMS);
+  }
+  is_pickle = nst && brinei_pickle_recognised(m.data, m.len, st[0].complete,
+                                               st[0].ops, vm.nglobals > 0 ||
+                                               in.ncalls > 0);
   if(decompile) {
     if(!is_pickle)
       fprintf(out, "# %s is not a pickle\n", path);

@@ -250,7 +250,7 @@ brine_verdict brinei_pickle_analyze(struct brine_ctx *ctx,
   struct driver dr;
   struct judge j;
   struct pk_vm vm;
-  size_t from = f->n, pos = 0;
+  size_t from = f->n, pos = job->start;
   uint64_t streams = 0, complete = 0;
   bool recognised = !job->probe;
 
@@ -285,7 +285,8 @@ brine_verdict brinei_pickle_analyze(struct brine_ctx *ctx,
       break;
     streams++;
     if(streams == 1 && job->probe) {
-      recognised = brinei_pickle_recognised(data, len, st == PKS_STOP,
+      recognised = brinei_pickle_recognised(data + job->start,
+                                            len - job->start, st == PKS_STOP,
                                             vm.ops, j.plausible_globals > 0 ||
                                                       f->n > mark);
       if(!recognised) {

@@ -4,6 +4,7 @@
  * `unrecognized` and never treated as a pickle.
  */
 #include "walk.h"
+#include "../util/pool.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,13 +12,22 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+/* A worker's context and arena (parallel directory scans). */
+struct lane {
+  struct brine_ctx *ctx;              /* owned */
+  struct brinei_arena arena;          /* strings of the reports it built */
+};
+
 struct brine_scan {
   struct brine_ctx *ctx;
   const struct brine_policy *pol;
   unsigned flags;
+  unsigned threads;                   /* 0: every core */
   struct brinei_arena arena;          /* strings of every report */
   struct brine_file_report *files;    /* owned */
   size_t nfiles, files_cap;
+  struct lane *lanes;                 /* owned, with their contexts */
+  size_t nlanes, lanes_cap;
 };
 
 const char *brine_verdict_name(brine_verdict v)
@@ -131,6 +141,7 @@ brine_result brine_scan_new(struct brine_ctx *ctx,
   s->ctx = ctx;
   s->pol = pol;
   s->flags = flags;
+  s->threads = 1;
   brinei_arena_init(&s->arena, ctx);
   *out = s;
   return BRINE_OK;
@@ -146,6 +157,11 @@ void brine_scan_free(struct brine_scan *s)
   }
   brinei_free(s->ctx, s->files);
   brinei_arena_free(&s->arena);
+  for(size_t i = 0; i < s->nlanes; i++) {
+    brinei_arena_free(&s->lanes[i].arena);
+    brine_ctx_free(s->lanes[i].ctx);
+  }
+  brinei_free(s->ctx, s->lanes);
   brinei_free(s->ctx, s);
 }
 
@@ -204,32 +220,35 @@ static void finish_report(struct brine_file_report *r,
   r->findings_dropped = f->dropped;
 }
 
-/* Scan one buffer as a whole file; dir is the directory it lives in on
-   disk (ONNX external data is resolved against it), or NULL. */
-static brine_result scan_bytes(struct brine_scan *s, const char *name,
-                               const uint8_t *data, size_t len,
-                               struct brinei_map *map, const char *dir)
+/* Examine bytes as a whole file into report r, building findings with
+   ctx and arena (the session's or a worker's); dir is the directory the
+   file lives in on disk (ONNX external data is resolved against it), or
+   NULL. */
+static void examine(struct brine_scan *s, struct brine_ctx *ctx,
+                    struct brinei_arena *arena, struct brine_file_report *r,
+                    const uint8_t *data, size_t len, struct brinei_map *map,
+                    const char *dir)
 {
-  struct brine_file_report *r = new_report(s, name);
   struct brinei_findings f;
   struct brinei_walk w;
-  if(!r)
-    return BRINE_E_NOMEM;
   memset(&f, 0, sizeof(f));
-  f.ctx = s->ctx;
-  f.arena = &s->arena;
-  brinei_walk_init(&w, s->ctx, s->pol, &f, s->flags);
+  f.ctx = ctx;
+  f.arena = arena;
+  brinei_walk_init(&w, ctx, s->pol, &f, s->flags);
   w.map = map;
   w.dir = dir;
   r->verdict = brinei_walk_top(&w, data, len, &r->format);
   finish_report(r, &f);
-  return BRINE_OK;
 }
 
 brine_result brine_scan_buffer(struct brine_scan *s, const char *name,
                                const void *data, size_t len)
 {
-  return scan_bytes(s, name, data, len, NULL, NULL);
+  struct brine_file_report *r = new_report(s, name);
+  if(!r)
+    return BRINE_E_NOMEM;
+  examine(s, s->ctx, &s->arena, r, data, len, NULL, NULL);
+  return BRINE_OK;
 }
 
 /* A file reported with one finding and no content scanned. */
@@ -257,29 +276,77 @@ static brine_result report_io(struct brine_scan *s, const char *path,
   return report_one(s, path, R_IO, msg);
 }
 
-static brine_result scan_file(struct brine_scan *s, const char *path)
+/* Examine the file at path into the report reserved at index ri,
+   building findings and strings with ctx and arena (the session's, or a
+   worker's). Only out of memory before anything could be reported
+   fails. */
+static brine_result fill_report(struct brine_scan *s, struct brine_ctx *ctx,
+                                struct brinei_arena *arena, size_t ri,
+                                const char *path)
 {
+  struct brine_file_report *r = &s->files[ri];
   struct brinei_map m;
-  brine_result rc = brinei_map_file(s->ctx, path, &m);
+  const char *slash = strrchr(path, '/');
+  char *dir;
+  brine_result rc = brinei_map_file(ctx, path, &m);
   if(rc == BRINE_E_NOMEM)
     return rc;
-  if(rc)
-    return report_io(s, path, s->ctx->err.message);
-  {
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? brinei_strndup(s->ctx, path,
-                                       (size_t)(slash - path) + 1)
-                      : brinei_strndup(s->ctx, ".", 1);
-    if(!dir) {
-      brinei_map_close(&m);
-      return BRINE_E_NOMEM;
-    }
-    rc = scan_bytes(s, path, m.data ? m.data : (const uint8_t *)"", m.len,
-                    &m, dir);
-    brinei_free(s->ctx, dir);
+  if(rc) {
+    struct brinei_findings f;
+    memset(&f, 0, sizeof(f));
+    f.ctx = ctx;
+    f.arena = arena;
+    brinei_finding_add(&f, R_IO, BRINE_NOOFF, "", NULL, BRINE_USE_NONE, "%s",
+                       ctx->err.message);
+    r->format = "unrecognized";
+    r->verdict = brinei_findings_verdict(&f, 0, BRINE_VERDICT_UNRECOGNIZED);
+    finish_report(r, &f);
+    return BRINE_OK;
   }
+  dir = slash ? brinei_strndup(ctx, path, (size_t)(slash - path) + 1)
+              : brinei_strndup(ctx, ".", 1);
+  if(!dir) {
+    brinei_map_close(&m);
+    return BRINE_E_NOMEM;
+  }
+  examine(s, ctx, arena, r, m.data ? m.data : (const uint8_t *)"", m.len, &m,
+          dir);
+  brinei_free(ctx, dir);
   brinei_map_close(&m);
-  return rc;
+  return BRINE_OK;
+}
+
+/* A file found by the directory walk, examined after it (maybe on a
+   worker thread) into its reserved report. */
+struct job {
+  size_t report;
+  uint64_t size;
+  char *path;          /* owned (session ctx) */
+  brine_result rc;
+  unsigned lane;       /* worker that examined it */
+};
+
+struct walk_state {
+  struct job *jobs;
+  size_t njobs, cap;
+};
+
+static brine_result add_job(struct brine_scan *s, struct walk_state *ws,
+                            char *path, uint64_t size)
+{
+  void *p = ws->jobs;
+  if(!new_report(s, path) ||
+     brinei_grow(s->ctx, &p, &ws->cap, ws->njobs + 1, sizeof(struct job),
+                 SIZE_MAX / sizeof(struct job)))
+    return BRINE_E_NOMEM;
+  ws->jobs = p;
+  ws->jobs[ws->njobs].report = s->nfiles - 1;
+  ws->jobs[ws->njobs].size = size;
+  ws->jobs[ws->njobs].path = path;
+  ws->jobs[ws->njobs].rc = BRINE_OK;
+  ws->jobs[ws->njobs].lane = 0;
+  ws->njobs++;
+  return BRINE_OK;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -287,8 +354,10 @@ static int cmp_names(const void *a, const void *b)
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static brine_result walk(struct brine_scan *s, const char *dir,
-                         unsigned depth)
+/* Reserve a report for every entry under dir in sorted order; regular
+   files become jobs, the rest are reported at once. */
+static brine_result walk(struct brine_scan *s, struct walk_state *ws,
+                         const char *dir, unsigned depth)
 {
   DIR *d;
   struct dirent *e;
@@ -325,14 +394,14 @@ static brine_result walk(struct brine_scan *s, const char *dir,
     qsort(names, n, sizeof(char *), cmp_names);
   for(size_t i = 0; !rc && i < n; i++) {
     struct stat st;
-    size_t dl = strlen(dir);
-    char *p = brinei_malloc(s->ctx, dl + strlen(names[i]) + 2);
+    size_t dl = strlen(dir), pl = dl + strlen(names[i]) + 2;
+    char *p = brinei_malloc(s->ctx, pl);
     if(!p) {
       rc = BRINE_E_NOMEM;
       break;
     }
-    snprintf(p, dl + strlen(names[i]) + 2, "%s%s%s", dir,
-             dl && dir[dl - 1] == '/' ? "" : "/", names[i]);
+    snprintf(p, pl, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/",
+             names[i]);
     if(lstat(p, &st) < 0) {
       char msg[512];
       snprintf(msg, sizeof(msg), "%s: %s", p, strerror(errno));
@@ -344,9 +413,12 @@ static brine_result walk(struct brine_scan *s, const char *dir,
                       "its target by naming it)");
     }
     else if(S_ISDIR(st.st_mode))
-      rc = walk(s, p, depth + 1);
-    else if(S_ISREG(st.st_mode))
-      rc = scan_file(s, p);
+      rc = walk(s, ws, p, depth + 1);
+    else if(S_ISREG(st.st_mode)) {
+      rc = add_job(s, ws, p, (uint64_t)st.st_size);
+      if(!rc)
+        p = NULL;  /* the job owns it */
+    }
     brinei_free(s->ctx, p);
   }
   for(size_t i = 0; i < n; i++)
@@ -355,15 +427,140 @@ static brine_result walk(struct brine_scan *s, const char *dir,
   return rc;
 }
 
+/* ---- parallel examination ---------------------------------------------
+   Each worker has its own context (same limits and allocator: the memory
+   limit holds per file in flight) and arena; the arenas live as long as
+   the session, since the reports point into them. Findings and member
+   arrays are moved to the session's context after the pool. */
+
+struct pool_run {
+  struct brine_scan *s;
+  struct walk_state *ws;
+  size_t *order;          /* job indexes, biggest file first */
+  struct lane *lanes;     /* this run's workers */
+};
+
+static void run_job(void *ud, size_t task, unsigned worker)
+{
+  struct pool_run *pr = ud;
+  struct job *j = &pr->ws->jobs[pr->order[task]];
+  j->lane = worker;
+  j->rc = fill_report(pr->s, pr->lanes[worker].ctx, &pr->lanes[worker].arena,
+                      j->report, j->path);
+}
+
+static int cmp_size_desc(const void *a, const void *b, void *ud)
+{
+  const struct job *jobs = ud;
+  uint64_t x = jobs[*(const size_t *)a].size;
+  uint64_t y = jobs[*(const size_t *)b].size;
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Copy what a worker allocated for report r into the session context. */
+static brine_result adopt(struct brine_scan *s, struct brine_ctx *wctx,
+                          struct brine_file_report *r)
+{
+  void *fv = NULL, *mv = NULL;
+  if(r->nfindings) {
+    fv = brinei_malloc(s->ctx, r->nfindings * sizeof(*r->findings));
+    if(fv)
+      memcpy(fv, r->findings, r->nfindings * sizeof(*r->findings));
+  }
+  if(r->nmembers) {
+    mv = brinei_malloc(s->ctx, r->nmembers * sizeof(*r->members));
+    if(mv)
+      memcpy(mv, r->members, r->nmembers * sizeof(*r->members));
+  }
+  brinei_free(wctx, (void *)r->findings);
+  brinei_free(wctx, (void *)r->members);
+  r->findings = fv;
+  r->members = mv;
+  if((r->nfindings && !fv) || (r->nmembers && !mv)) {
+    r->nfindings = 0;
+    r->nmembers = 0;
+    return BRINE_E_NOMEM;
+  }
+  return BRINE_OK;
+}
+
+static brine_result run_parallel(struct brine_scan *s, struct walk_state *ws,
+                                 unsigned threads)
+{
+  struct pool_run pr = {s, ws, NULL, NULL};
+  brine_result rc = BRINE_OK;
+  size_t first = s->nlanes;
+  void *p = s->lanes;
+  if(brinei_grow(s->ctx, &p, &s->lanes_cap, s->nlanes + threads,
+                 sizeof(struct lane), 1024))
+    return BRINE_E_NOMEM;
+  s->lanes = p;
+  for(unsigned i = 0; i < threads; i++) {
+    struct brine_ctx *c = brine_ctx_new(&s->ctx->lim, &s->ctx->alloc);
+    if(!c)
+      return BRINE_E_NOMEM;
+    s->lanes[s->nlanes].ctx = c;
+    brinei_arena_init(&s->lanes[s->nlanes].arena, c);
+    s->nlanes++;
+  }
+  pr.lanes = &s->lanes[first];
+  pr.order = brinei_malloc(s->ctx, ws->njobs * sizeof(size_t));
+  if(!pr.order)
+    return BRINE_E_NOMEM;
+  for(size_t i = 0; i < ws->njobs; i++)
+    pr.order[i] = i;
+  qsort_r(pr.order, ws->njobs, sizeof(size_t), cmp_size_desc, ws->jobs);
+  brinei_pool_run(threads, ws->njobs, run_job, &pr);
+  brinei_free(s->ctx, pr.order);
+  for(size_t i = 0; i < ws->njobs; i++) {
+    brine_result r1 = ws->jobs[i].rc;
+    if(!rc && r1)
+      rc = r1;
+    r1 = adopt(s, pr.lanes[ws->jobs[i].lane].ctx,
+               &s->files[ws->jobs[i].report]);
+    if(!rc && r1)
+      rc = r1;
+  }
+  return rc;
+}
+
+static unsigned session_threads(const struct brine_scan *s, size_t njobs)
+{
+  unsigned t = s->threads ? s->threads : brinei_cpu_count();
+  return njobs < t ? (unsigned)njobs : t;
+}
+
 brine_result brine_scan_path(struct brine_scan *s, const char *path)
 {
+  struct walk_state ws = {NULL, 0, 0};
   struct stat st;
+  brine_result rc;
+  unsigned threads;
   if(stat(path, &st) < 0) {
     char msg[512];
     snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errno));
     return report_io(s, path, msg);
   }
-  if(S_ISDIR(st.st_mode))
-    return walk(s, path, 0);
-  return scan_file(s, path);
+  if(!S_ISDIR(st.st_mode)) {
+    if(!new_report(s, path))
+      return BRINE_E_NOMEM;
+    return fill_report(s, s->ctx, &s->arena, s->nfiles - 1, path);
+  }
+  rc = walk(s, &ws, path, 0);
+  threads = session_threads(s, ws.njobs);
+  if(!rc && threads > 1)
+    rc = run_parallel(s, &ws, threads);
+  else
+    for(size_t i = 0; !rc && i < ws.njobs; i++)
+      rc = fill_report(s, s->ctx, &s->arena, ws.jobs[i].report,
+                       ws.jobs[i].path);
+  for(size_t i = 0; i < ws.njobs; i++)
+    brinei_free(s->ctx, ws.jobs[i].path);
+  brinei_free(s->ctx, ws.jobs);
+  return rc;
+}
+
+void brine_scan_set_threads(struct brine_scan *s, unsigned threads)
+{
+  s->threads = threads;
 }

@@ -78,6 +78,8 @@ struct brinei_pickle_job {
   struct brinei_map *map;    /* to release pages while streaming, or NULL */
   bool probe;                /* only accept it as a pickle if it looks
                                 like one (see is_pickle) */
+  size_t start;              /* where the first stream starts (offsets
+                                count from data, not from here) */
   size_t *first_end;         /* if set: analyse one stream only and store
                                 where it ended (SIZE_MAX: no STOP) */
   struct brinei_pickle_facts *facts;  /* if set: filled in */

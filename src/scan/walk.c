@@ -184,10 +184,13 @@ static const uint8_t torch_legacy_magic[] = {
   0x50, 0x19, 0x2e
 };
 
-brine_verdict brinei_walk_pickle(struct brinei_walk *w, const char *member,
-                                 const uint8_t *d, size_t len, int context,
-                                 bool probe, struct brinei_pickle_facts *pf,
-                                 enum brinei_fmt *fmt)
+/* brinei_walk_pickle from byte `start` of d on (offsets stay those of
+   d). */
+static brine_verdict walk_pickle_at(struct brinei_walk *w, const char *member,
+                                    const uint8_t *d, size_t len,
+                                    size_t start, int context, bool probe,
+                                    struct brinei_pickle_facts *pf,
+                                    enum brinei_fmt *fmt)
 {
   struct brinei_pickle_job job;
   struct brinei_pickle_facts local;
@@ -197,8 +200,8 @@ brine_verdict brinei_walk_pickle(struct brinei_walk *w, const char *member,
     memset(&local, 0, sizeof(local));
     pf = &local;
   }
-  if(context == PCTX_PLAIN && len >= sizeof(torch_legacy_magic) &&
-     !memcmp(d, torch_legacy_magic, sizeof(torch_legacy_magic)))
+  if(context == PCTX_PLAIN && len - start >= sizeof(torch_legacy_magic) &&
+     !memcmp(d + start, torch_legacy_magic, sizeof(torch_legacy_magic)))
     context = PCTX_TORCH_LEGACY;
   memset(&job, 0, sizeof(job));
   job.pol = w->pol;
@@ -209,6 +212,7 @@ brine_verdict brinei_walk_pickle(struct brinei_walk *w, const char *member,
                     (size_t)(d - w->map->data) < w->map->len
                 ? w->map : NULL;
   job.probe = probe;
+  job.start = start;
   job.facts = pf;
   job.arena = w->f->arena;
   v = brinei_pickle_analyze(w->ctx, &job, d, len, w->f, &is_pickle);
@@ -226,6 +230,14 @@ brine_verdict brinei_walk_pickle(struct brinei_walk *w, const char *member,
   return v;
 }
 
+brine_verdict brinei_walk_pickle(struct brinei_walk *w, const char *member,
+                                 const uint8_t *d, size_t len, int context,
+                                 bool probe, struct brinei_pickle_facts *pf,
+                                 enum brinei_fmt *fmt)
+{
+  return walk_pickle_at(w, member, d, len, 0, context, probe, pf, fmt);
+}
+
 void brinei_walk_trailing(struct brinei_walk *w, const char *member,
                           const uint8_t *d, size_t len, size_t at,
                           size_t from, const char *what)
@@ -233,8 +245,7 @@ void brinei_walk_trailing(struct brinei_walk *w, const char *member,
   enum brinei_fmt f;
   brinei_finding_add(w->f, R_FMT_TRAILING, at, member, NULL, BRINE_USE_NONE,
                      "%zu bytes follow the %s", len - at, what);
-  (void)brinei_walk_pickle(w, member, d + from, len - from, PCTX_PLAIN, true,
-                           NULL, &f);
+  (void)walk_pickle_at(w, member, d, len, from, PCTX_PLAIN, true, NULL, &f);
 }
 
 /* ---- compression wrappers ---------------------------------------------- */
@@ -312,6 +323,16 @@ static int arc_entry(void *arg, const struct brinei_archive_entry *e)
                        "was not examined", e->name);
     return 0;
   }
+  if(e->type == 'h' && e->data) {
+    /* a hardlink with a body: bytes Python's tarfile reads as more
+       entries (archive.c reports the disagreement); examine them so what
+       hides there is judged */
+    (void)brinei_walk_member(w, a->member, e->name, e->data, e->len,
+                             a->depth + 1, NULL, &pickled, NULL);
+    if(escapes)
+      report_escape(a, e->name, pickled);
+    return 0;
+  }
   if(e->type != 'f') {
     if(escapes)
       report_escape(a, e->name, false);
@@ -387,10 +408,55 @@ static brine_verdict check_npy(struct brinei_walk *w, const char *member,
 
 /* ---- dispatch ------------------------------------------------------------ */
 
+static brine_verdict examine_format(struct brinei_walk *w,
+                                    const char *member, const uint8_t *d,
+                                    size_t len, unsigned depth,
+                                    const struct brinei_member_hint *hint,
+                                    enum brinei_fmt *fmt);
+
+/* Formats that are ZIP or tar archives themselves, or hold them. */
+static bool is_archive(enum brinei_fmt f)
+{
+  switch(f) {
+  case F_ZIP: case F_PYTORCH_ZIP: case F_TORCHSCRIPT: case F_NPZ:
+  case F_KERAS: case F_SKOPS: case F_TAR: case F_PYTORCH_TAR: case F_7Z:
+    return true;
+  default:
+    return false;
+  }
+}
+
 static brine_verdict examine(struct brinei_walk *w, const char *member,
                              const uint8_t *d, size_t len, unsigned depth,
                              const struct brinei_member_hint *hint,
                              enum brinei_fmt *fmt)
+{
+  size_t from = w->f->n, start;
+  brine_verdict v = examine_format(w, member, d, len, depth, hint, fmt);
+  if(depth <= w->ctx->lim.container_depth && !is_archive(*fmt) &&
+     brinei_zip_embedded(d, len, &start) && start < len) {
+    /* a polyglot: Python's zipfile (Keras, skops, any zipfile.is_zipfile
+       check) opens these bytes as a ZIP archive though they start as
+       something else; what it would read is examined too */
+    uint64_t pk0 = w->pickles;
+    enum brinei_fmt zf = F_ZIP;
+    (void)brinei_walk_zip(w, member, d + start, len - start, depth + 1, &zf);
+    brinei_finding_add_esc(w->f, R_ZIP_HIDDEN, w->pickles > pk0, start,
+                           member, "the %s bytes are also a ZIP archive "
+                           "that Python's zipfile opens%s (its records "
+                           "count from byte %zu)", brinei_fmt_name(*fmt),
+                           w->pickles > pk0 ? ", holding a pickle" : "",
+                           start);
+    v = brinei_findings_verdict(w->f, from, v);
+  }
+  return v;
+}
+
+static brine_verdict examine_format(struct brinei_walk *w,
+                                    const char *member, const uint8_t *d,
+                                    size_t len, unsigned depth,
+                                    const struct brinei_member_hint *hint,
+                                    enum brinei_fmt *fmt)
 {
   struct brinei_fcheck c;
   size_t from = w->f->n;
@@ -444,8 +510,18 @@ static brine_verdict examine(struct brinei_walk *w, const char *member,
     bool keras = false;
     brinei_h5_check(&c, d, len, &keras);
     *fmt = keras ? F_KERAS_H5 : F_UNRECOGNIZED;
-    return brinei_findings_verdict(w->f, from, keras ? BRINE_VERDICT_SAFE
-                                                     : BRINE_VERDICT_UNRECOGNIZED);
+    if(len && d[0] != 0x89) {
+      /* the superblock may sit at 512, 1024, ...: pickle.load reads the
+         bytes before it, so a user block is judged as a pickle too */
+      enum brinei_fmt pk;
+      (void)brinei_walk_pickle(w, member, d, len, PCTX_PLAIN, true, NULL,
+                               &pk);
+      if(!keras && pk != F_UNRECOGNIZED)
+        *fmt = pk;
+    }
+    return brinei_findings_verdict(w->f, from, *fmt != F_UNRECOGNIZED
+                                                   ? BRINE_VERDICT_SAFE
+                                                   : BRINE_VERDICT_UNRECOGNIZED);
   }
   case F_GGUF:
     brinei_gguf_check(&c, d, len);

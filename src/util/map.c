@@ -9,16 +9,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define MAP_MIN (64 << 10)  /* regular files up to this size are read */
+
+/* Read fd to its end; size_hint (the size fstat gave, or 0) sizes the
+   buffer so a regular file is read with one allocation. */
 static brine_result read_all(struct brine_ctx *ctx, int fd, const char *path,
-                             struct brinei_map *m)
+                             size_t size_hint, struct brinei_map *m)
 {
   uint8_t *buf = NULL;
   size_t cap = 0, len = 0;
   for(;;) {
     ssize_t r;
-    if(cap - len < 65536) {
+    if(cap == len) {
       void *p = buf;
-      brine_result rc = brinei_grow(ctx, &p, &cap, len + 65536, 1,
+      size_t need = cap ? len + 65536 : size_hint ? size_hint + 1 : 65536;
+      brine_result rc = brinei_grow(ctx, &p, &cap, need, 1,
                                     (size_t)ctx->lim.read_bytes + 65536);
       if(rc) {
         brinei_free(ctx, buf);
@@ -67,6 +72,12 @@ brine_result brinei_map_file(struct brine_ctx *ctx, const char *path,
     rc = BRINE_FAIL(ctx, BRINE_E_IO, BRINE_NOOFF, "%s: %s", path,
                     strerror(errno));
   }
+  else if(S_ISREG(st.st_mode) && st.st_size > 0 &&
+          st.st_size <= MAP_MIN) {
+    /* a small file costs less to read than to map and unmap: munmap
+       shoots down TLBs on every core the process runs on */
+    rc = read_all(ctx, fd, path, (size_t)st.st_size, m);
+  }
   else if(S_ISREG(st.st_mode) && st.st_size > 0) {
     void *p;
     if((uint64_t)st.st_size > SIZE_MAX) {
@@ -93,7 +104,7 @@ brine_result brinei_map_file(struct brine_ctx *ctx, const char *path,
     rc = BRINE_FAIL(ctx, BRINE_E_IO, BRINE_NOOFF, "%s: is a directory",
                     path);
   else if(!S_ISREG(st.st_mode))
-    rc = read_all(ctx, fd, path, m);
+    rc = read_all(ctx, fd, path, 0, m);
   close(fd);
   return rc;
 }

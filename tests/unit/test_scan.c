@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "brine/scan.h"
@@ -70,6 +71,39 @@ static void test_verdicts(void **state)
   /* a second stream after a benign one (B25) */
   assert_int_equal(SCAN("\x80\x02K\x01.\x80\x02" "cposix\nsystem\n)R.",
                         NULL), BRINE_VERDICT_UNSAFE);
+}
+
+/* A finding's offset counts from the start of the bytes it is in, also
+   for a pickle found in bytes after another format's end. */
+static void test_trailing_offsets(void **state)
+{
+  /* gzip of "hello" (mtime 0), then a payload at byte 25 */
+  static const char gz_evil[] =
+    "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff\xcbH\xcd\xc9\xc9\x07\x00"
+    "\x86\xa6\x10" "6\x05\x00\x00\x00"
+    "\x80\x02" "cposix\nsystem\nX\x02\x00\x00\x00id\x85R.";
+  struct brine_ctx *ctx = brine_ctx_new(NULL, NULL);
+  struct brine_scan *s = NULL;
+  const struct brine_file_report *r;
+  bool seen = false;
+  (void)state;
+  assert_int_equal(brine_scan_new(ctx, pol, 0, &s), BRINE_OK);
+  assert_int_equal(brine_scan_buffer(s, "x", gz_evil, sizeof(gz_evil) - 1),
+                   BRINE_OK);
+  r = brine_scan_file(s, 0);
+  assert_int_equal(r->verdict, BRINE_VERDICT_UNSAFE);
+  assert_string_equal(r->format, "gzip");
+  for(size_t i = 0; i < r->nfindings; i++) {
+    if(strcmp(r->findings[i].rule, "PKL001"))
+      continue;
+    /* REDUCE is the 24th byte of the payload: byte 25 + 24 */
+    assert_int_equal(r->findings[i].offset, 49);
+    assert_non_null(strstr(r->findings[i].message, "at byte 49"));
+    seen = true;
+  }
+  assert_true(seen);
+  brine_scan_free(s);
+  brine_ctx_free(ctx);
 }
 
 static void test_deny_matcher(void **state)
@@ -148,6 +182,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_verdicts),
+    cmocka_unit_test(test_trailing_offsets),
     cmocka_unit_test(test_deny_matcher),
     cmocka_unit_test(test_allow_json),
     cmocka_unit_test(test_alloc_failures),
