@@ -586,11 +586,13 @@ static brine_result run_inspector(struct brine_ctx *ctx,
     if(!rc && brine_scan_nfiles(scan) == 1)
       in.report = brine_scan_file(scan, 0);
   }
-  /* the pickle view is for pickle files only: running the machine over
-     a tar or a safetensors file would describe noise */
+  /* the pickle view is for pickles and for what no format claims (it
+     shows why bytes are not a pickle); over a tar or a safetensors file
+     it would describe noise */
   if(in.report && strcmp(in.report->format, "pickle") &&
      strcmp(in.report->format, "joblib") &&
-     strcmp(in.report->format, "pytorch-legacy"))
+     strcmp(in.report->format, "pytorch-legacy") &&
+     strcmp(in.report->format, "unrecognized"))
     nst = 0;
   else {
     if(in.disasm)
@@ -600,6 +602,8 @@ static brine_result run_inspector(struct brine_ctx *ctx,
   is_pickle = nst && brinei_pickle_recognised(m.data, m.len, st[0].complete,
                                                st[0].ops, vm.nglobals > 0 ||
                                                in.ncalls > 0);
+  if(in.report && !strcmp(in.report->format, "unrecognized"))
+    is_pickle = false;  /* the scan's word on what the file is */
   if(decompile) {
     if(!is_pickle)
       fprintf(out, "# %s is not a pickle\n", path);
