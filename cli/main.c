@@ -13,6 +13,9 @@ static const char usage[] =
   "  scan       judge model files by content; exit 0 pass, 1 unsafe, 2 error\n"
   "  inspect    describe what a file holds (formats, pickle globals, calls)\n"
   "  decompile  show what unpickling a file would do, as Python-like code\n"
+  "  hash       print a model's manifest (every file's digest, the root)\n"
+  "  sign       sign a model (OpenSSF Model Signing v1.0)\n"
+  "  verify     verify a model's signature; exit 0 valid, 1 invalid\n"
   "  version    print the version\n"
   "\n"
   "Run 'brine COMMAND --help' for a command's options.\n"
@@ -120,6 +123,12 @@ int main(int argc, char **argv)
     return cmd_inspect(argc - 1, argv + 1);
   if(!strcmp(cmd, "decompile"))
     return cmd_decompile(argc - 1, argv + 1);
+  if(!strcmp(cmd, "hash"))
+    return cmd_hash(argc - 1, argv + 1);
+  if(!strcmp(cmd, "sign"))
+    return cmd_sign(argc - 1, argv + 1);
+  if(!strcmp(cmd, "verify"))
+    return cmd_verify(argc - 1, argv + 1);
   fprintf(stderr, "brine: unknown command '%s'\n%s", cmd, usage);
   return EXIT_ERROR;
 }

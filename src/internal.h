@@ -113,11 +113,19 @@ static inline uint32_t brinei_hash32(const char *s, size_t n)
   return h;
 }
 
+/* A JSON string for text that may not be valid UTF-8 (paths, names,
+   renderings of file content): invalid bytes become U+FFFD (scan/output.c). */
+struct json_t;
+struct json_t *brinei_json_str(struct brine_ctx *ctx, const char *s);
+
 /* ---- text helpers (util/text.c) ---- */
 /* Valid UTF-8 as CPython's decoder with errors="surrogatepass" accepts it
    (encoded surrogates allowed). */
 bool brinei_utf8_valid(const uint8_t *s, size_t n, bool surrogatepass);
 bool brinei_is_base64(const uint8_t *s, size_t n);
+/* The value of a base64 character of either alphabet (standard or
+   URL-safe), -1 for anything else. */
+int brinei_b64val(uint8_t c);
 /* Decode base64 (standard alphabet, padding optional) or hex into out (at
    least n*3/4+3 or n/2 bytes); returns the decoded length or SIZE_MAX. */
 size_t brinei_base64_decode(const uint8_t *s, size_t n, uint8_t *out);

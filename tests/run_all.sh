@@ -53,6 +53,7 @@ suite big-benign sh tests/check_big.sh "$BRINE"
 suite parallel sh tests/check_parallel.sh "$BRINE"
 suite allowlists "$PY" tests/check_allowlists.py "$BRINE"
 suite sarif "$PY" tests/check_sarif.py "$BRINE"
+suite oms "$PY" tests/check_oms.py "$BRINE"
 suite no-exec-no-network sh tests/check_strace.sh "$BRINE"
 if [ -f tests/diff/run.py ]; then
   suite differential "$PY" tests/diff/run.py "$BRINE"

@@ -37,10 +37,6 @@ brine_verdict brinei_findings_verdict(const struct brinei_findings *f,
 
 struct brine_ctx *brinei_scan_ctx(const struct brine_scan *s);
 
-/* A JSON string for text that may not be valid UTF-8 (paths, names,
-   renderings of file content): invalid bytes become U+FFFD. */
-struct json_t;
-struct json_t *brinei_json_str(struct brine_ctx *ctx, const char *s);
 
 /* How a pickle is being loaded: decides what persistent ids mean. */
 enum { PCTX_PLAIN = 0, PCTX_TORCH_ZIP = 1, PCTX_TORCH_LEGACY = 2,

@@ -519,9 +519,10 @@ static brine_verdict examine_format(struct brinei_walk *w,
       if(!keras && pk != F_UNRECOGNIZED)
         *fmt = pk;
     }
-    return brinei_findings_verdict(w->f, from, *fmt != F_UNRECOGNIZED
-                                                   ? BRINE_VERDICT_SAFE
-                                                   : BRINE_VERDICT_UNRECOGNIZED);
+    return brinei_findings_verdict(w->f, from,
+                                   *fmt != F_UNRECOGNIZED
+                                     ? BRINE_VERDICT_SAFE
+                                     : BRINE_VERDICT_UNRECOGNIZED);
   }
   case F_GGUF:
     brinei_gguf_check(&c, d, len);

@@ -55,7 +55,7 @@ bool brinei_utf8_valid(const uint8_t *s, size_t n, bool surrogatepass)
   return true;
 }
 
-static int b64val(uint8_t c)
+int brinei_b64val(uint8_t c)
 {
   if(c >= 'A' && c <= 'Z')
     return c - 'A';
@@ -82,7 +82,7 @@ bool brinei_is_base64(const uint8_t *s, size_t n)
   if(n < 4 || (n + pad) % 4 == 1)
     return false;
   for(size_t i = 0; i < n; i++)
-    if(b64val(s[i]) < 0)
+    if(brinei_b64val(s[i]) < 0)
       return false;
   return true;
 }
@@ -96,7 +96,7 @@ size_t brinei_base64_decode(const uint8_t *s, size_t n, uint8_t *out)
     int v;
     if(s[i] == '=' || s[i] == '\n' || s[i] == '\r')
       continue;
-    v = b64val(s[i]);
+    v = brinei_b64val(s[i]);
     if(v < 0)
       return SIZE_MAX;
     acc = (acc << 6) | (uint32_t)v;
