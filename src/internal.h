@@ -131,6 +131,15 @@ int brinei_b64val(uint8_t c);
 size_t brinei_base64_decode(const uint8_t *s, size_t n, uint8_t *out);
 size_t brinei_hex_decode(const uint8_t *s, size_t n, uint8_t *out);
 
+/* ---- forks and the dynamic loader (util/loader.c) ---- */
+/* Around code that may dlopen while other threads run (not reentrant:
+   leave before calling code that may fork). */
+void brinei_loader_enter(void);
+void brinei_loader_leave(void);
+/* fork(), never while another thread is between enter and leave. */
+#include <sys/types.h>
+pid_t brinei_fork(void);
+
 /* ---- file mapping (util/map.c) ---- */
 struct brinei_map {
   const uint8_t *data;  /* the bytes; NULL for an empty file */

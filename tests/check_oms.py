@@ -254,6 +254,152 @@ def tamper(brine, tmp):
     check("verify shards", p.returncode == 0, p.stdout + p.stderr)
 
 
+def pae(payload_type, body):
+    return b"DSSEv1 %d %s %d %s" % (len(payload_type), payload_type.encode(),
+                                   len(body), body)
+
+
+def openssl_verifies(sig, pub, digest, tmp):
+    """openssl pkeyutl -verify over the PAE bytes, outside brine."""
+    with open(sig) as f:
+        env = json.load(f)["dsseEnvelope"]
+    body = base64.b64decode(env["payload"])
+    m, sg = os.path.join(tmp, "pae.bin"), os.path.join(tmp, "pae.sig")
+    with open(m, "wb") as f:
+        f.write(pae(env["payloadType"], body))
+    with open(sg, "wb") as f:
+        f.write(base64.b64decode(env["signatures"][0]["sig"]))
+    p = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey",
+                        pub, "-rawin", "-digest", digest, "-in", m,
+                        "-sigfile", sg], capture_output=True, text=True)
+    return p.returncode == 0 and "Verified Successfully" in p.stdout
+
+
+def round_trips(brine, tmp):
+    """Every EC key type, and certificate chains, signed and verified by
+    brine, openssl and python3-cryptography."""
+    model = os.path.join(tmp, "rt")
+    shutil.copytree(os.path.join(OMS, "v1.1.0-elliptic-key"), model)
+    os.remove(os.path.join(model, "model.sig"))
+    keys = os.path.join(TOP, "tests", "data", "keys")
+    for curve, digest in (("p256", "sha256"), ("p384", "sha384"),
+                          ("p521", "sha512")):
+        priv = os.path.join(keys, "ec-%s.pem" % curve)
+        pub = os.path.join(keys, "ec-%s.pub.pem" % curve)
+        sig = os.path.join(tmp, "rt-%s.sig" % curve)
+        p = run(brine, "sign", "--key", priv, "--signature", sig, model)
+        check("sign " + curve, p.returncode == 0, p.stderr)
+        p = run(brine, "verify", "--key", pub, "--signature", sig, model)
+        check("verify " + curve, p.returncode == 0, p.stdout + p.stderr)
+        check("openssl pkeyutl verifies " + curve,
+              openssl_verifies(sig, pub, digest, tmp))
+        p = subprocess.run([sys.executable, PY_VERIFY, sig, pub],
+                           capture_output=True, text=True)
+        check("python-cryptography verifies " + curve, p.returncode == 0,
+              p.stdout + p.stderr)
+    # the certificate method through the golden PKI (RSA root and
+    # intermediate, P-384 leaf)
+    sig = os.path.join(tmp, "rt-cert.sig")
+    p = run(brine, "sign", "--key", PRIV, "--signing-certificate", LEAF,
+            "--cert-chain", INT, "--signature", sig, model)
+    check("sign certificate", p.returncode == 0, p.stderr)
+    p = run(brine, "verify", "--cert-chain", CA, "--signature", sig, model)
+    check("verify certificate", p.returncode == 0, p.stdout + p.stderr)
+    check("openssl pkeyutl verifies certificate",
+          openssl_verifies(sig, PUB, "sha384", tmp))
+    p = run(brine, "verify", "-f", "json", "--cert-chain", os.path.join(
+        keys, "ca-other.pem"), "--signature", sig, model)
+    check("a different CA is invalid (chain)", p.returncode == 1 and
+          '"code": "chain"' in p.stdout, p.stdout + p.stderr)
+    # a certificate that is not the signing key's
+    p = run(brine, "sign", "--key", OTHER_PRIV, "--signing-certificate",
+            LEAF, "--signature", os.path.join(tmp, "no.sig"), model)
+    check("certificate of another key refused", p.returncode == 2 and
+          not os.path.exists(os.path.join(tmp, "no.sig")), p.stderr)
+
+
+def more_tampering(brine, tmp):
+    base = os.path.join(tmp, "swap")
+    shutil.copytree(os.path.join(OMS, "v1.1.0-elliptic-key"), base)
+    sig = os.path.join(tmp, "swap.sig")
+    shutil.move(os.path.join(base, "model.sig"), sig)
+    ign = ["--ignore", os.path.join(base, "ignore-me")]
+
+    def verify(s=sig, extra=()):
+        p = run(brine, "verify", "--key", PUB, "-f", "json", "--signature",
+                s, *ign, *extra, base)
+        try:
+            return p.returncode, json.loads(p.stdout)
+        except ValueError:
+            return p.returncode, {"stderr": p.stderr}
+
+    a, b = os.path.join(base, "signme-1"), os.path.join(base, "signme-2")
+    os.rename(a, a + ".t")
+    os.rename(b, a)
+    os.rename(a + ".t", b)
+    code, out = verify()
+    check("two files swapped", code == 1 and sorted(
+        (d["kind"], d["name"]) for d in out.get("differences", [])) ==
+        [("changed", "signme-1"), ("changed", "signme-2")], str(out))
+    os.rename(a, a + ".t")
+    os.rename(b, a)
+    os.rename(a + ".t", b)
+    # one changed byte in the middle of a file
+    with open(b, "r+b") as f:
+        f.seek(3)
+        c = f.read(1)
+        f.seek(3)
+        f.write(bytes([c[0] ^ 1]))
+    code, out = verify()
+    check("one changed byte", code == 1 and out.get("differences") ==
+          [{"kind": "changed", "name": "signme-2", "to": None}], str(out))
+    shutil.copy(os.path.join(OMS, "v1.1.0-elliptic-key", "signme-2"), b)
+    # the verifier's ignore list differs: a signed file left out
+    code, out = verify(extra=("--ignore", b))
+    check("a changed ignore list is caught", code == 1 and
+          out.get("differences") == [{"kind": "removed", "name": "signme-2",
+                                      "to": None}], str(out))
+    with open(sig) as f:
+        bundle = json.load(f)
+    # the signed ignore list edited: the signature no longer verifies
+    st = statement(sig)
+    st["predicate"]["serialization"]["ignore_paths"].append("signme-2")
+    bundle2 = json.loads(json.dumps(bundle))
+    bundle2["dsseEnvelope"]["payload"] = base64.b64encode(
+        json.dumps(st).encode()).decode()
+    edited = os.path.join(tmp, "edited-ignore.sig")
+    with open(edited, "w") as f:
+        json.dump(bundle2, f)
+    code, out = verify(edited)
+    check("edited ignore list", code == 1 and out.get("code") == "signature",
+          str(out))
+    # an edited predicate: a resource digest replaced
+    st = statement(sig)
+    st["predicate"]["resources"][0]["digest"] = "00" * 32
+    bundle2["dsseEnvelope"]["payload"] = base64.b64encode(
+        json.dumps(st).encode()).decode()
+    with open(edited, "w") as f:
+        json.dump(bundle2, f)
+    code, out = verify(edited)
+    check("edited predicate", code == 1 and out.get("code") == "signature",
+          str(out))
+    # truncated and malformed signature files: errors, never valid
+    with open(sig, "rb") as f:
+        whole = f.read()
+    for name, data in (("truncated", whole[:len(whole) // 2]),
+                       ("empty", b""), ("not json", b"model.sig\n"),
+                       ("two signatures", whole.replace(
+                           b'"signatures":[', b'"signatures":[{"sig":"AA=="},'
+                       ))):
+        bad = os.path.join(tmp, "bad.sig")
+        with open(bad, "wb") as f:
+            f.write(data)
+        code, out = verify(bad)
+        check("%s signature file is an error" % name, code == 2, str(out))
+    code, out = verify(os.path.join(tmp, "absent.sig"))
+    check("missing signature file is an error", code == 2, str(out))
+
+
 def hashing(brine, tmp):
     d = os.path.join(OMS, "v1.1.0-elliptic-key")
     p = run(brine, "hash", "--ignore", os.path.join(d, "model.sig"),
@@ -290,6 +436,8 @@ def main():
         goldens(brine)
         resign(brine, tmp)
         tamper(brine, tmp)
+        round_trips(brine, tmp)
+        more_tampering(brine, tmp)
         hashing(brine, tmp)
     finally:
         shutil.rmtree(tmp)

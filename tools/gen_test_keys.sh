@@ -40,5 +40,12 @@ openssl pkeyutl -sign -rawin -inkey ed25519.pem -in msg.txt -out ed25519.sig
 openssl ec -in ec-p256.pem -out ec-p256.sec1.pem 2>/dev/null
 openssl pkcs8 -topk8 -v2 aes-256-cbc -passout pass:brine-test \
   -in ec-p256.pem -out ec-p256.enc.pem
+# ca-other.pem: a self-signed CA that issued nothing brine's fixtures use
+# (verification against it must fail: a different CA)
+openssl req -x509 -new -key ec-p256.pem -subj "/CN=brine other CA" \
+  -days 36500 -addext basicConstraints=critical,CA:TRUE \
+  -out ca-other.pem 2>/dev/null
+
 chmod 644 ./*  # test keys, committed: nothing secret
 echo "gen_test_keys: wrote $(ls | wc -l) files in tests/data/keys"
+

@@ -237,6 +237,18 @@ static brine_result setup(struct walk *w, enum brinei_fmt fmt)
   return BRINE_OK;
 }
 
+/* The callback may fork (the HDF5 child): it runs outside the loader
+   lock that every libarchive call is made under. */
+static int call_cb(brinei_archive_cb cb, void *arg,
+                   const struct brinei_archive_entry *e)
+{
+  int r;
+  brinei_loader_leave();
+  r = cb(arg, e);
+  brinei_loader_enter();
+  return r;
+}
+
 static brine_result walk_entries(struct walk *w, brinei_archive_cb cb,
                                  void *arg)
 {
@@ -274,7 +286,7 @@ static brine_result walk_entries(struct walk *w, brinei_archive_cb cb,
       e.type = 'e';
       e.link = NULL;
       encrypted = true;
-      if(cb(arg, &e))
+      if(call_cb(cb, arg, &e))
         return BRINE_OK;
       continue;
     }
@@ -294,7 +306,7 @@ static brine_result walk_entries(struct walk *w, brinei_archive_cb cb,
       e.data = w->len ? w->buf : empty;
       e.len = w->len;
     }
-    r = cb(arg, &e);
+    r = call_cb(cb, arg, &e);
     brinei_free(w->ctx, w->buf);  /* the data was valid for the callback */
     w->buf = NULL;
     w->len = w->cap = 0;
@@ -312,10 +324,27 @@ static brine_result walk_entries(struct walk *w, brinei_archive_cb cb,
   return BRINE_OK;
 }
 
+static brine_result walk_locked(struct brine_ctx *ctx, enum brinei_fmt fmt,
+                                const uint8_t *d, size_t len,
+                                uint64_t *budget, brinei_archive_cb cb,
+                                void *arg);
+
 brine_result brinei_archive_walk(struct brine_ctx *ctx, enum brinei_fmt fmt,
                                  const uint8_t *d, size_t len,
                                  uint64_t *budget, brinei_archive_cb cb,
                                  void *arg)
+{
+  brine_result rc;
+  brinei_loader_enter();
+  rc = walk_locked(ctx, fmt, d, len, budget, cb, arg);
+  brinei_loader_leave();
+  return rc;
+}
+
+static brine_result walk_locked(struct brine_ctx *ctx, enum brinei_fmt fmt,
+                                const uint8_t *d, size_t len,
+                                uint64_t *budget, brinei_archive_cb cb,
+                                void *arg)
 {
   struct walk w;
   brine_result rc;

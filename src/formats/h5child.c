@@ -535,7 +535,7 @@ void brinei_h5_check(const struct brinei_fcheck *c, const uint8_t *d,
     h5_fail(c, "could not start: pipe: %s", strerror(errno));
     return;
   }
-  pid = fork();
+  pid = brinei_fork();  /* never mid-dlopen in another thread */
   if(pid < 0) {
     int e = errno;
     close(fds[0]);
