@@ -548,13 +548,15 @@ static brine_result lz4_frame(struct ob *o, LZ4F_dctx *dc, size_t *pos)
   }
 }
 
-static brine_result dec_lz4(struct ob *o, size_t *consumed)
+/* lz4 and zstd files are frames back to back, skippable frames allowed
+   between them; what follows the last frame is trailing data. */
+typedef brine_result frame_fn(struct ob *o, void *dec, size_t *pos);
+
+static brine_result each_frame(struct ob *o, uint32_t magic, frame_fn *fn,
+                               void *dec, size_t *consumed)
 {
-  LZ4F_dctx *dc = NULL;
   brine_result rc = BRINE_OK;
   size_t pos = 0;
-  if(LZ4F_isError(LZ4F_createDecompressionContext(&dc, LZ4F_VERSION)))
-    return BRINE_FAIL(o->ctx, BRINE_E_NOMEM, 0, "lz4: no memory");
   for(unsigned long n = 0;; n++) {
     const uint8_t *d = o->in + pos;
     size_t left = o->inlen - pos;
@@ -562,14 +564,29 @@ static brine_result dec_lz4(struct ob *o, size_t *consumed)
       break;
     if(skippable(d, left))
       rc = skip_frame(o, &pos);
-    else if(n && (left < 4 || brinei_le32(d) != LZ4_MAGIC))
+    else if(n && (left < 4 || brinei_le32(d) != magic))
       break;  /* trailing data */
     else
-      rc = lz4_frame(o, dc, &pos);
+      rc = fn(o, dec, &pos);
     *consumed = pos;
     if(rc)
       break;
   }
+  return rc;
+}
+
+static brine_result lz4_frame_fn(struct ob *o, void *dec, size_t *pos)
+{
+  return lz4_frame(o, dec, pos);
+}
+
+static brine_result dec_lz4(struct ob *o, size_t *consumed)
+{
+  LZ4F_dctx *dc = NULL;
+  brine_result rc;
+  if(LZ4F_isError(LZ4F_createDecompressionContext(&dc, LZ4F_VERSION)))
+    return BRINE_FAIL(o->ctx, BRINE_E_NOMEM, 0, "lz4: no memory");
+  rc = each_frame(o, LZ4_MAGIC, lz4_frame_fn, dc, consumed);
   LZ4F_freeDecompressionContext(dc);
   return rc;
 }
@@ -621,28 +638,18 @@ static brine_result zstd_frame(struct ob *o, ZSTD_DStream *ds, size_t *pos)
   }
 }
 
+static brine_result zstd_frame_fn(struct ob *o, void *dec, size_t *pos)
+{
+  return zstd_frame(o, dec, pos);
+}
+
 static brine_result dec_zstd(struct ob *o, size_t *consumed)
 {
   ZSTD_DStream *ds = ZSTD_createDStream();
-  brine_result rc = BRINE_OK;
-  size_t pos = 0;
+  brine_result rc;
   if(!ds)
     return BRINE_FAIL(o->ctx, BRINE_E_NOMEM, 0, "zstd: no memory");
-  for(unsigned long n = 0;; n++) {
-    const uint8_t *d = o->in + pos;
-    size_t left = o->inlen - pos;
-    if(n && !left)
-      break;
-    if(skippable(d, left))
-      rc = skip_frame(o, &pos);
-    else if(n && (left < 4 || brinei_le32(d) != ZSTD_MAGIC))
-      break;  /* trailing data */
-    else
-      rc = zstd_frame(o, ds, &pos);
-    *consumed = pos;
-    if(rc)
-      break;
-  }
+  rc = each_frame(o, ZSTD_MAGIC, zstd_frame_fn, ds, consumed);
   ZSTD_freeDStream(ds);
   return rc;
 }

@@ -177,6 +177,21 @@ brine_result brinei_zip_read_region(struct brinei_zip *z, size_t ri,
    archives). False when zipfile would not open the bytes. */
 bool brinei_zip_embedded(const uint8_t *d, size_t len, size_t *start);
 
+/* The JSON path of a value being walked, for messages
+   ("config.layers[3].module"); one that does not fit ends in "..." and
+   stays cut (formats/jpath.c). */
+struct brinei_jpath {
+  size_t len;
+  char s[320];
+};
+/* Append ".key" (or "key" at the top) or, with key NULL, "[idx]";
+   returns the length to restore with brinei_jpath_pop. */
+size_t brinei_jpath_push(struct brinei_jpath *p, const char *key,
+                         size_t idx);
+void brinei_jpath_pop(struct brinei_jpath *p, size_t old);
+/* The path, or "(top)" when empty. */
+const char *brinei_jpath_str(const struct brinei_jpath *p);
+
 /* A member name that escapes the extraction directory: absolute, a drive
    letter, a backslash, a ".." component or a NUL (zip-slip; APPNOTE
    4.4.17.1). Shared by every archive format. */

@@ -47,7 +47,6 @@
 #include <jansson.h>
 
 #define KW_MAX_DEPTH 128     /* JSON nesting walked; real configs use < 40 */
-#define KW_PATH 320          /* bytes of JSON path kept for messages */
 
 /* Keras' public class names (layers, initializers, regularizers, constraints,
    optimizers, schedules, losses, metrics, dtype policies, the special
@@ -225,8 +224,7 @@ static bool tf_dangerous(const char *s)
 struct kw {
   const struct brinei_fcheck *c;
   const char *where;
-  char path[KW_PATH];    /* JSON path of the value being walked */
-  size_t plen;
+  struct brinei_jpath jp;  /* JSON path of the value being walked */
   bool deep;             /* the depth limit was reported */
 };
 
@@ -243,35 +241,7 @@ static void kw_report(struct kw *w, enum brinei_rule r, const char *global,
   va_end(ap);
   brinei_finding_add(w->c->f, r, BRINE_NOOFF, w->c->member, global,
                      BRINE_USE_NONE, "%s at %s: %s", w->where,
-                     w->plen ? w->path : "(top)", msg);
-}
-
-/* Append ".key" or "[i]" to the path; returns the length to restore. A
-   path that does not fit ends in "..." and stays cut. */
-static size_t kw_push(struct kw *w, const char *key, size_t idx)
-{
-  size_t old = w->plen, room = sizeof(w->path) - w->plen;
-  int n;
-  if(room <= 4)
-    return old;
-  if(key)
-    n = snprintf(w->path + w->plen, room, "%s%.64s", w->plen ? "." : "",
-                 key);
-  else
-    n = snprintf(w->path + w->plen, room, "[%zu]", idx);
-  if(n < 0 || (size_t)n >= room - 4) {
-    memcpy(w->path + sizeof(w->path) - 4, "...", 4);
-    w->plen = sizeof(w->path) - 1;
-  }
-  else
-    w->plen += (size_t)n;
-  return old;
-}
-
-static void kw_pop(struct kw *w, size_t old)
-{
-  w->plen = old;
-  w->path[old] = '\0';
+                     brinei_jpath_str(&w->jp), msg);
 }
 
 static const char *str_member(json_t *o, const char *k)
@@ -341,9 +311,9 @@ static void check_names(struct kw *w, json_t *v, unsigned depth)
   }
   else if(json_is_array(v)) {
     for(size_t i = 0; i < json_array_size(v); i++) {
-      size_t old = kw_push(w, NULL, i);
+      size_t old = brinei_jpath_push(&w->jp, NULL, i);
       check_names(w, json_array_get(v, i), depth + 1);
-      kw_pop(w, old);
+      brinei_jpath_pop(&w->jp, old);
     }
   }
   else if(json_is_object(v)) {
@@ -352,9 +322,9 @@ static void check_names(struct kw *w, json_t *v, unsigned depth)
     if(json_object_get(v, "class_name"))
       return;  /* an object config: the walk checks it */
     json_object_foreach(v, k, x) {
-      size_t old = kw_push(w, k, 0);
+      size_t old = brinei_jpath_push(&w->jp, k, 0);
       check_names(w, x, depth + 1);
-      kw_pop(w, old);
+      brinei_jpath_pop(&w->jp, old);
     }
   }
 }
@@ -460,16 +430,16 @@ static void walk(struct kw *w, json_t *v, unsigned depth, bool in_lambda)
     if(check_node(w, v, in_lambda))
       in_lambda = true;
     json_object_foreach(v, k, x) {
-      size_t old = kw_push(w, k, 0);
+      size_t old = brinei_jpath_push(&w->jp, k, 0);
       walk(w, x, depth + 1, in_lambda);
-      kw_pop(w, old);
+      brinei_jpath_pop(&w->jp, old);
     }
   }
   else {
     for(size_t i = 0; i < json_array_size(v); i++) {
-      size_t old = kw_push(w, NULL, i);
+      size_t old = brinei_jpath_push(&w->jp, NULL, i);
       walk(w, json_array_get(v, i), depth + 1, in_lambda);
-      kw_pop(w, old);
+      brinei_jpath_pop(&w->jp, old);
     }
   }
 }
@@ -503,9 +473,9 @@ void brinei_keras_check_config(const struct brinei_fcheck *c,
     static const char *const keys[] = { "loss", "metrics",
                                         "weighted_metrics" };
     for(size_t i = 0; i < BRINE_ARRAY_LEN(keys); i++) {
-      size_t old = kw_push(&w, keys[i], 0);
+      size_t old = brinei_jpath_push(&w.jp, keys[i], 0);
       check_names(&w, json_object_get(doc, keys[i]), 0);
-      kw_pop(&w, old);
+      brinei_jpath_pop(&w.jp, old);
     }
   }
   json_decref(doc);

@@ -33,7 +33,6 @@
 #include <jansson.h>
 
 #define SK_MAX_DEPTH 256     /* JSON nesting walked */
-#define SK_PATH 320          /* bytes of JSON path kept for messages */
 #define SK_SEEN 256          /* distinct findings remembered for dedup */
 
 /* numpy ufuncs (numpy 1.24 dir(numpy)), sorted */
@@ -146,8 +145,7 @@ struct sk {
   const struct brinei_fcheck *c;
   const char *const *names;
   size_t nnames;
-  char path[SK_PATH];    /* JSON path of the value being walked */
-  size_t plen;
+  struct brinei_jpath jp;  /* JSON path of the value being walked */
   uint32_t seen[SK_SEEN];  /* hashes of reported (rule, target) pairs */
   size_t nseen;
   bool deep;
@@ -175,33 +173,7 @@ static void sk_report(struct sk *w, enum brinei_rule r, const char *target,
   va_end(ap);
   brinei_finding_add(w->c->f, r, BRINE_NOOFF, w->c->member, target,
                      BRINE_USE_NONE, "schema.json at %s: %s",
-                     w->plen ? w->path : "(top)", msg);
-}
-
-static size_t sk_push(struct sk *w, const char *key, size_t idx)
-{
-  size_t old = w->plen, room = sizeof(w->path) - w->plen;
-  int n;
-  if(room <= 4)
-    return old;
-  if(key)
-    n = snprintf(w->path + w->plen, room, "%s%.64s", w->plen ? "." : "",
-                 key);
-  else
-    n = snprintf(w->path + w->plen, room, "[%zu]", idx);
-  if(n < 0 || (size_t)n >= room - 4) {
-    memcpy(w->path + sizeof(w->path) - 4, "...", 4);
-    w->plen = sizeof(w->path) - 1;
-  }
-  else
-    w->plen += (size_t)n;
-  return old;
-}
-
-static void sk_pop(struct sk *w, size_t old)
-{
-  w->plen = old;
-  w->path[old] = '\0';
+                     brinei_jpath_str(&w->jp), msg);
 }
 
 static bool denied(const struct sk *w, const char *g)
@@ -349,16 +321,16 @@ static void walk(struct sk *w, json_t *v, unsigned depth)
     json_t *x;
     check_node(w, v);
     json_object_foreach(v, k, x) {
-      size_t old = sk_push(w, k, 0);
+      size_t old = brinei_jpath_push(&w->jp, k, 0);
       walk(w, x, depth + 1);
-      sk_pop(w, old);
+      brinei_jpath_pop(&w->jp, old);
     }
   }
   else {
     for(size_t i = 0; i < json_array_size(v); i++) {
-      size_t old = sk_push(w, NULL, i);
+      size_t old = brinei_jpath_push(&w->jp, NULL, i);
       walk(w, json_array_get(v, i), depth + 1);
-      sk_pop(w, old);
+      brinei_jpath_pop(&w->jp, old);
     }
   }
 }
