@@ -17,13 +17,13 @@
  */
 #include "../internal.h"
 #include "oms.h"
+#include "json.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #define OMS_MAX_CERTS 32     /* certificates in one chain */
-#define OMS_JSON_SHARE 16    /* a document may use lim.memory / this */
 
 /* Media types a Sigstore bundle may carry (signing.md §2.1). */
 static const char *const media_types[] = {
@@ -33,24 +33,6 @@ static const char *const media_types[] = {
   OMS_BUNDLE_MEDIA_TYPE,
 };
 
-static brine_result nomem(struct brine_ctx *ctx)
-{
-  return BRINE_FAIL(ctx, BRINE_E_NOMEM, BRINE_NOOFF, "out of memory");
-}
-
-/* Re-record the last failure with the field it concerns in front. */
-static brine_result refail(struct brine_ctx *ctx, brine_result rc,
-                           const char *field)
-{
-  char msg[sizeof(ctx->err.message)];
-  if(rc == BRINE_E_NOMEM)
-    return rc;
-  snprintf(msg, sizeof(msg), "%s", ctx->err.message);
-  return BRINE_FAIL(ctx, rc, BRINE_NOOFF, "%s: %s", field, msg);
-}
-
-/* ---- JSON helpers ------------------------------------------------------ */
-
 /* Serialize j into memory from ctx (NUL-terminated, no trailing newline). */
 static brine_result dump(struct brine_ctx *ctx, const json_t *j, size_t flags,
                          char **out, size_t *len)
@@ -58,116 +40,18 @@ static brine_result dump(struct brine_ctx *ctx, const json_t *j, size_t flags,
   size_t n = json_dumpb(j, NULL, 0, flags);
   char *buf;
   if(!n || n == SIZE_MAX)
-    return nomem(ctx);  /* jansson fails only for want of memory here */
+    return brinei_json_nomem(ctx);  /* jansson fails only for memory */
   buf = brinei_malloc(ctx, n + 1);
   if(!buf)
-    return nomem(ctx);
+    return brinei_json_nomem(ctx);
   if(json_dumpb(j, buf, n, flags) != n) {
     brinei_free(ctx, buf);
-    return nomem(ctx);
+    return brinei_json_nomem(ctx);
   }
   buf[n] = '\0';
   *out = buf;
   *len = n;
   return BRINE_OK;
-}
-
-/* Parse an untrusted document; `what` names it in messages. */
-static brine_result load(struct brine_ctx *ctx, const char *json, size_t len,
-                         const char *what, json_t **out)
-{
-  json_error_t jerr;
-  json_t *doc;
-  if(len > ctx->lim.memory / OMS_JSON_SHARE)
-    return BRINE_FAIL(ctx, BRINE_E_LIMIT, BRINE_NOOFF,
-                      "%s: %zu bytes is too large to parse within limit "
-                      "memory", what, len);
-  doc = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-  if(!doc) {
-    enum json_error_code e = json_error_code(&jerr);
-    if(e == json_error_out_of_memory)
-      return nomem(ctx);
-    return BRINE_FAIL(ctx, BRINE_E_MALFORMED,
-                      jerr.position >= 0 ? (uint64_t)jerr.position
-                                         : BRINE_NOOFF,
-                      "%s is not valid JSON: %s%.200s (line %d, column %d)",
-                      what,
-                      e == json_error_duplicate_key ? "duplicate key: " : "",
-                      jerr.text, jerr.line, jerr.column);
-  }
-  if(!json_is_object(doc)) {
-    json_decref(doc);
-    return BRINE_FAIL(ctx, BRINE_E_MALFORMED, 0,
-                      "%s is not a JSON object", what);
-  }
-  *out = doc;
-  return BRINE_OK;
-}
-
-enum jkind { J_OBJ, J_ARR, J_STR, J_BOOL, J_NUM };
-static const char *const jkind_name[] = {
-  "an object", "an array", "a string", "true or false", "a number",
-};
-
-/* obj[key] of the given kind. *out is NULL when the key is absent and not
-   required. `where` names obj in messages ("" for the top level). */
-static brine_result field(struct brine_ctx *ctx, const json_t *obj,
-                          const char *where, const char *key,
-                          enum jkind kind, bool required, json_t **out)
-{
-  json_t *v = json_object_get(obj, key);
-  bool ok;
-  *out = NULL;
-  if(!v) {
-    if(!required)
-      return BRINE_OK;
-    return BRINE_FAIL(ctx, BRINE_E_MALFORMED, BRINE_NOOFF, "%s%s%s is missing",
-                      where, *where ? "." : "", key);
-  }
-  switch(kind) {
-  case J_OBJ: ok = json_is_object(v); break;
-  case J_ARR: ok = json_is_array(v); break;
-  case J_STR: ok = json_is_string(v); break;
-  case J_BOOL: ok = json_is_boolean(v); break;
-  default: ok = json_is_number(v); break;
-  }
-  if(!ok)
-    return BRINE_FAIL(ctx, BRINE_E_MALFORMED, BRINE_NOOFF,
-                      "%s%s%s must be %s", where, *where ? "." : "", key,
-                      jkind_name[kind]);
-  *out = v;
-  return BRINE_OK;
-}
-
-/* A string field copied through ctx. */
-static brine_result field_dup(struct brine_ctx *ctx, const json_t *obj,
-                              const char *where, const char *key,
-                              char **out)
-{
-  json_t *v;
-  brine_result rc = field(ctx, obj, where, key, J_STR, true, &v);
-  if(rc)
-    return rc;
-  *out = brinei_strndup(ctx, json_string_value(v), json_string_length(v));
-  return *out ? BRINE_OK : nomem(ctx);
-}
-
-/* A base64 string field, decoded through ctx. */
-static brine_result field_b64(struct brine_ctx *ctx, const json_t *obj,
-                              const char *where, const char *key,
-                              uint8_t **out, size_t *outlen)
-{
-  json_t *v;
-  char name[96];
-  brine_result rc = field(ctx, obj, where, key, J_STR, true, &v);
-  if(rc)
-    return rc;
-  rc = brinei_b64_decode(ctx, json_string_value(v), json_string_length(v),
-                         true, out, outlen);
-  if(!rc)
-    return BRINE_OK;
-  snprintf(name, sizeof(name), "%s%s%s", where, *where ? "." : "", key);
-  return refail(ctx, rc, name);
 }
 
 /* n bytes of lowercase hex (exactly 2n characters) into out. */
@@ -204,7 +88,7 @@ static brine_result jstr(struct brine_ctx *ctx, const char *s,
                       "%s is not valid UTF-8, which a model_signing "
                       "statement cannot record", what);
   *out = json_stringn(s, n);
-  return *out ? BRINE_OK : nomem(ctx);
+  return *out ? BRINE_OK : brinei_json_nomem(ctx);
 }
 
 /* Set obj[key] = v, or append v. jansson takes v whatever happens (NULL
@@ -243,7 +127,7 @@ static brine_result payload_resources(struct brine_ctx *ctx,
     char what[48];
     brine_result rc;
     if(!push(res, r))
-      return nomem(ctx);
+      return brinei_json_nomem(ctx);
     snprintf(what, sizeof(what), "the name of resource %zu", i);
     rc = jstr(ctx, m->items[i].name ? m->items[i].name : "", what, &name);
     if(rc)
@@ -251,7 +135,7 @@ static brine_result payload_resources(struct brine_ctx *ctx,
     brinei_hex(m->items[i].digest, hl, hex);
     if(!put(r, "name", name) || !put(r, "algorithm", json_string(alg)) ||
        !put(r, "digest", json_string(hex)))
-      return nomem(ctx);
+      return brinei_json_nomem(ctx);
   }
   return BRINE_OK;
 }
@@ -273,14 +157,14 @@ static brine_result payload_serialization(struct brine_ctx *ctx,
       !put(ser, "shard_size", json_integer((json_int_t)m->shard_size))) ||
      !put(ser, "allow_symlinks", json_boolean(m->allow_symlinks)) ||
      !(ign = child(ser, "ignore_paths", json_array())))
-    return nomem(ctx);
+    return brinei_json_nomem(ctx);
   for(size_t i = 0; i < m->n_ignore; i++) {
     json_t *s;
     brine_result rc = jstr(ctx, m->ignore[i], "an ignore path", &s);
     if(rc)
       return rc;
     if(!push(ign, s))
-      return nomem(ctx);
+      return brinei_json_nomem(ctx);
   }
   return BRINE_OK;
 }
@@ -314,7 +198,7 @@ brine_result brinei_oms_payload(struct brine_ctx *ctx,
   ser = child(pred, "serialization", json_object());
   if(!ok || !res || !ser) {
     json_decref(doc);
-    return nomem(ctx);
+    return brinei_json_nomem(ctx);
   }
   rc = payload_resources(ctx, m, res);
   if(!rc)
@@ -354,7 +238,7 @@ static brine_result pae_header(struct brine_ctx *ctx, const char *prefix,
   cap = h + extra + 1;
   buf = brinei_malloc(ctx, cap);
   if(!buf)
-    return nomem(ctx);
+    return brinei_json_nomem(ctx);
   snprintf((char *)buf, h + 1, "%s %zu %s %zu ", prefix, tchars, type, n);
   *out = buf;
   *hl = h;
@@ -464,12 +348,12 @@ static brine_result parse_cert(struct brine_ctx *ctx, const json_t *obj,
   if(!json_is_object(obj))
     return BRINE_FAIL(ctx, BRINE_E_MALFORMED, BRINE_NOOFF,
                       "%s must be an object", where);
-  rc = field_b64(ctx, obj, where, "rawBytes", &der, &n);
+  rc = brinei_json_b64(ctx, obj, where, "rawBytes", &der, &n);
   if(rc)
     return rc;
   rc = brinei_cert_parse_der(ctx, der, n, out);
   brinei_free(ctx, der);
-  return rc ? refail(ctx, rc, where) : BRINE_OK;
+  return rc ? brinei_json_refail(ctx, rc, where) : BRINE_OK;
 }
 
 static brine_result parse_public_key(struct brine_ctx *ctx, const json_t *pk,
@@ -477,11 +361,13 @@ static brine_result parse_public_key(struct brine_ctx *ctx, const json_t *pk,
 {
   static const char where[] = "verificationMaterial.publicKey";
   json_t *hint, *raw, *details;
-  brine_result rc = field(ctx, pk, where, "hint", J_STR, false, &hint);
+  brine_result rc = brinei_json_field(ctx, pk, where, "hint", BJ_STR, false,
+                                      &hint);
   if(!rc)
-    rc = field(ctx, pk, where, "rawBytes", J_STR, false, &raw);
+    rc = brinei_json_field(ctx, pk, where, "rawBytes", BJ_STR, false, &raw);
   if(!rc)
-    rc = field(ctx, pk, where, "keyDetails", J_STR, false, &details);
+    rc = brinei_json_field(ctx, pk, where, "keyDetails", BJ_STR, false,
+                           &details);
   if(rc)
     return rc;
   b->method = OMS_KEY;
@@ -489,14 +375,14 @@ static brine_result parse_public_key(struct brine_ctx *ctx, const json_t *pk,
     b->hint = brinei_strndup(ctx, json_string_value(hint),
                              json_string_length(hint));
     if(!b->hint)
-      return nomem(ctx);
+      return brinei_json_nomem(ctx);
   }
   if(raw) {
     /* v0.3.1-v1.0.x: the PEM text, base64; it is not trusted for
        anything (the verifier's key is), but it must at least decode */
     uint8_t *pem;
     size_t n;
-    rc = field_b64(ctx, pk, where, "rawBytes", &pem, &n);
+    rc = brinei_json_b64(ctx, pk, where, "rawBytes", &pem, &n);
     if(rc)
       return rc;
     brinei_free(ctx, pem);
@@ -511,7 +397,8 @@ static brine_result parse_chain(struct brine_ctx *ctx, const json_t *ch,
   static const char where[] = "verificationMaterial.x509CertificateChain";
   json_t *certs;
   size_t n;
-  brine_result rc = field(ctx, ch, where, "certificates", J_ARR, true,
+  brine_result rc = brinei_json_field(ctx, ch, where, "certificates", BJ_ARR,
+                                      true,
                           &certs);
   if(rc)
     return rc;
@@ -525,7 +412,7 @@ static brine_result parse_chain(struct brine_ctx *ctx, const json_t *ch,
                       OMS_MAX_CERTS);
   b->certs = brinei_calloc(ctx, n, sizeof(*b->certs));
   if(!b->certs)
-    return nomem(ctx);
+    return brinei_json_nomem(ctx);
   b->method = OMS_CERTIFICATE;
   for(size_t i = 0; i < n; i++) {
     char name[80];
@@ -543,15 +430,18 @@ static brine_result parse_material(struct brine_ctx *ctx, const json_t *doc,
 {
   static const char where[] = "verificationMaterial";
   json_t *vm, *pk, *chain, *cert, *tlog;
-  brine_result rc = field(ctx, doc, "", where, J_OBJ, true, &vm);
+  brine_result rc = brinei_json_field(ctx, doc, "", where, BJ_OBJ, true, &vm);
   if(!rc)
-    rc = field(ctx, vm, where, "publicKey", J_OBJ, false, &pk);
+    rc = brinei_json_field(ctx, vm, where, "publicKey", BJ_OBJ, false, &pk);
   if(!rc)
-    rc = field(ctx, vm, where, "x509CertificateChain", J_OBJ, false, &chain);
+    rc = brinei_json_field(ctx, vm, where, "x509CertificateChain", BJ_OBJ,
+                           false, &chain);
   if(!rc)
-    rc = field(ctx, vm, where, "certificate", J_OBJ, false, &cert);
+    rc = brinei_json_field(ctx, vm, where, "certificate", BJ_OBJ, false,
+                           &cert);
   if(!rc)
-    rc = field(ctx, vm, where, "tlogEntries", J_ARR, false, &tlog);
+    rc = brinei_json_field(ctx, vm, where, "tlogEntries", BJ_ARR, false,
+                           &tlog);
   if(rc)
     return rc;
   /* a protobuf oneof: exactly one of the three */
@@ -578,7 +468,7 @@ static brine_result parse_material(struct brine_ctx *ctx, const json_t *doc,
   }
   b->certs = brinei_calloc(ctx, 1, sizeof(*b->certs));
   if(!b->certs)
-    return nomem(ctx);
+    return brinei_json_nomem(ctx);
   b->method = OMS_SIGSTORE;
   rc = parse_cert(ctx, cert, "verificationMaterial.certificate", b->certs);
   if(!rc)
@@ -592,10 +482,11 @@ static brine_result parse_envelope(struct brine_ctx *ctx, const json_t *doc,
   static const char where[] = "dsseEnvelope";
   static const char swhere[] = "dsseEnvelope.signatures[0]";
   json_t *env, *msg, *sigs, *sig, *keyid;
-  brine_result rc = field(ctx, doc, "", "messageSignature", J_OBJ, false,
+  brine_result rc = brinei_json_field(ctx, doc, "", "messageSignature",
+                                      BJ_OBJ, false,
                           &msg);
   if(!rc)
-    rc = field(ctx, doc, "", where, J_OBJ, false, &env);
+    rc = brinei_json_field(ctx, doc, "", where, BJ_OBJ, false, &env);
   if(rc)
     return rc;
   if(msg && env)
@@ -610,11 +501,12 @@ static brine_result parse_envelope(struct brine_ctx *ctx, const json_t *doc,
   if(!env)
     return BRINE_FAIL(ctx, BRINE_E_MALFORMED, BRINE_NOOFF,
                       "the bundle has no dsseEnvelope");
-  rc = field_b64(ctx, env, where, "payload", &b->payload, &b->payload_len);
+  rc = brinei_json_b64(ctx, env, where, "payload", &b->payload,
+                       &b->payload_len);
   if(!rc)
-    rc = field_dup(ctx, env, where, "payloadType", &b->payload_type);
+    rc = brinei_json_dup(ctx, env, where, "payloadType", &b->payload_type);
   if(!rc)
-    rc = field(ctx, env, where, "signatures", J_ARR, true, &sigs);
+    rc = brinei_json_field(ctx, env, where, "signatures", BJ_ARR, true, &sigs);
   if(rc)
     return rc;
   b->nsigs = json_array_size(sigs);
@@ -628,7 +520,7 @@ static brine_result parse_envelope(struct brine_ctx *ctx, const json_t *doc,
   if(!json_is_object(sig))
     return BRINE_FAIL(ctx, BRINE_E_MALFORMED, BRINE_NOOFF,
                       "%s must be an object", swhere);
-  rc = field_b64(ctx, sig, swhere, "sig", &b->sig, &b->sig_len);
+  rc = brinei_json_b64(ctx, sig, swhere, "sig", &b->sig, &b->sig_len);
   if(rc)
     return rc;
   if(!b->sig_len)
@@ -650,10 +542,10 @@ brine_result brinei_oms_bundle_parse(struct brine_ctx *ctx,
   brine_result rc;
   size_t i;
   memset(b, 0, sizeof(*b));
-  rc = load(ctx, json, len, "the signature", &doc);
+  rc = brinei_json_load(ctx, json, len, "the signature", &doc);
   if(rc)
     return rc;
-  rc = field(ctx, doc, "", "mediaType", J_STR, true, &mt);
+  rc = brinei_json_field(ctx, doc, "", "mediaType", BJ_STR, true, &mt);
   if(rc)
     goto out;
   for(i = 0; i < BRINE_ARRAY_LEN(media_types); i++)
@@ -668,7 +560,7 @@ brine_result brinei_oms_bundle_parse(struct brine_ctx *ctx,
   b->media_type = brinei_strndup(ctx, json_string_value(mt),
                                  json_string_length(mt));
   if(!b->media_type) {
-    rc = nomem(ctx);
+    rc = brinei_json_nomem(ctx);
     goto out;
   }
   rc = parse_material(ctx, doc, b);
@@ -692,10 +584,10 @@ brine_result brinei_oms_bundle_read(struct brine_ctx *ctx, const char *path,
     return rc;
   rc = brinei_oms_bundle_parse(ctx, (const char *)map.data, map.len, b);
   brinei_map_close(&map);
-  return rc ? refail(ctx, rc, path) : BRINE_OK;
+  return rc ? brinei_json_refail(ctx, rc, path) : BRINE_OK;
 }
 
-/* ---- checking the signature (signing.md §1.4, §1.8 step 2) ------------- */
+/* ---- checking the signature (signing.md §1.4, §1.8 step 2) ---------- */
 
 brine_result brinei_oms_check_sig(struct brine_ctx *ctx,
                                   const struct brinei_oms_bundle *b,
@@ -795,7 +687,7 @@ static brine_result item_path(struct brine_ctx *ctx, struct brinei_mf_item *it,
   if(plen == 1 && name[0] == '.')
     plen = 0;
   it->path = brinei_strndup(ctx, name, plen);
-  return it->path ? BRINE_OK : nomem(ctx);
+  return it->path ? BRINE_OK : brinei_json_nomem(ctx);
 }
 
 static brine_result hash_type(struct brine_ctx *ctx, const json_t *ser,
@@ -803,8 +695,9 @@ static brine_result hash_type(struct brine_ctx *ctx, const json_t *ser,
 {
   json_t *v;
   const char *s;
-  brine_result rc = field(ctx, ser, "predicate.serialization", "hash_type",
-                          J_STR, true, &v);
+  brine_result rc = brinei_json_field(ctx, ser, "predicate.serialization",
+                                      "hash_type",
+                          BJ_STR, true, &v);
   if(rc)
     return rc;
   s = json_string_value(v);
@@ -833,7 +726,8 @@ static brine_result shard_size(struct brine_ctx *ctx, const json_t *ser,
 {
   static const char where[] = "predicate.serialization";
   json_t *v;
-  brine_result rc = field(ctx, ser, where, "shard_size", J_NUM, true, &v);
+  brine_result rc = brinei_json_field(ctx, ser, where, "shard_size", BJ_NUM,
+                                      true, &v);
   if(rc)
     return rc;
   if(json_is_integer(v)) {
@@ -865,10 +759,11 @@ static brine_result parse_serialization(struct brine_ctx *ctx,
   json_t *ser, *method, *sym, *ign;
   const char *ms;
   size_t n, k = 0;
-  brine_result rc = field(ctx, pred, "predicate", "serialization", J_OBJ,
+  brine_result rc = brinei_json_field(ctx, pred, "predicate", "serialization",
+                                      BJ_OBJ,
                           true, &ser);
   if(!rc)
-    rc = field(ctx, ser, where, "method", J_STR, true, &method);
+    rc = brinei_json_field(ctx, ser, where, "method", BJ_STR, true, &method);
   if(rc)
     return rc;
   ms = json_string_value(method);
@@ -884,9 +779,11 @@ static brine_result parse_serialization(struct brine_ctx *ctx,
   if(!rc && m->ser == BRINEI_SER_SHARDS)
     rc = shard_size(ctx, ser, &m->shard_size);
   if(!rc)
-    rc = field(ctx, ser, where, "allow_symlinks", J_BOOL, false, &sym);
+    rc = brinei_json_field(ctx, ser, where, "allow_symlinks", BJ_BOOL, false,
+                           &sym);
   if(!rc)
-    rc = field(ctx, ser, where, "ignore_paths", J_ARR, false, &ign);
+    rc = brinei_json_field(ctx, ser, where, "ignore_paths", BJ_ARR, false,
+                           &ign);
   if(rc)
     return rc;
   m->allow_symlinks = sym && json_is_true(sym);
@@ -895,7 +792,7 @@ static brine_result parse_serialization(struct brine_ctx *ctx,
     return BRINE_OK;
   m->ignore = brinei_calloc(ctx, n, sizeof(*m->ignore));
   if(!m->ignore)
-    return nomem(ctx);
+    return brinei_json_nomem(ctx);
   for(size_t i = 0; i < n; i++) {
     json_t *s = json_array_get(ign, i);
     if(!json_is_string(s))
@@ -904,7 +801,7 @@ static brine_result parse_serialization(struct brine_ctx *ctx,
     m->ignore[i] = brinei_strndup(ctx, json_string_value(s),
                                   json_string_length(s));
     if(!m->ignore[i])
-      return nomem(ctx);
+      return brinei_json_nomem(ctx);
     m->n_ignore = i + 1;
   }
   /* manifest.h: sorted and unique (the list came from a frozenset) */
@@ -929,7 +826,7 @@ static brine_result unique_names(struct brine_ctx *ctx,
     return BRINE_OK;
   v = brinei_calloc(ctx, m->n, sizeof(*v));
   if(!v)
-    return nomem(ctx);
+    return brinei_json_nomem(ctx);
   for(size_t i = 0; i < m->n; i++)
     v[i] = &m->items[i];
   qsort(v, m->n, sizeof(*v), item_name_cmp);
@@ -950,7 +847,8 @@ static brine_result parse_resources(struct brine_ctx *ctx,
   char alg[64];
   size_t n, hl = brinei_hash_len(m->hash);
   const char *hname = brinei_hash_name(m->hash);
-  brine_result rc = field(ctx, pred, "predicate", "resources", J_ARR, true,
+  brine_result rc = brinei_json_field(ctx, pred, "predicate", "resources",
+                                      BJ_ARR, true,
                           &res);
   if(rc)
     return rc;
@@ -962,7 +860,7 @@ static brine_result parse_resources(struct brine_ctx *ctx,
     return BRINE_OK;
   m->items = brinei_calloc(ctx, n, sizeof(*m->items));
   if(!m->items)
-    return nomem(ctx);
+    return brinei_json_nomem(ctx);
   for(size_t i = 0; i < n; i++) {
     json_t *r = json_array_get(res, i), *a, *d;
     struct brinei_mf_item *it = &m->items[i];
@@ -972,11 +870,11 @@ static brine_result parse_resources(struct brine_ctx *ctx,
       return BRINE_FAIL(ctx, BRINE_E_MALFORMED, BRINE_NOOFF,
                         "%s must be an object", where);
     m->n = i + 1;  /* brinei_manifest_free releases this item from now */
-    rc = field_dup(ctx, r, where, "name", &it->name);
+    rc = brinei_json_dup(ctx, r, where, "name", &it->name);
     if(!rc)
-      rc = field(ctx, r, where, "algorithm", J_STR, true, &a);
+      rc = brinei_json_field(ctx, r, where, "algorithm", BJ_STR, true, &a);
     if(!rc)
-      rc = field(ctx, r, where, "digest", J_STR, true, &d);
+      rc = brinei_json_field(ctx, r, where, "digest", BJ_STR, true, &d);
     if(rc)
       return rc;
     if(strcmp(json_string_value(a), alg) &&
@@ -1003,7 +901,8 @@ static brine_result statement_v1(struct brine_ctx *ctx, const json_t *doc,
 {
   json_t *subs, *sub, *dig, *sha, *pred;
   uint8_t want[32], got[32];
-  brine_result rc = field(ctx, doc, "", "subject", J_ARR, true, &subs);
+  brine_result rc = brinei_json_field(ctx, doc, "", "subject", BJ_ARR, true,
+                                      &subs);
   if(rc)
     return rc;
   if(json_array_size(subs) != 1)
@@ -1014,18 +913,20 @@ static brine_result statement_v1(struct brine_ctx *ctx, const json_t *doc,
   if(!json_is_object(sub))
     return BRINE_FAIL(ctx, BRINE_E_MALFORMED, BRINE_NOOFF,
                       "subject[0] must be an object");
-  rc = field_dup(ctx, sub, "subject[0]", "name", &m->model_name);
+  rc = brinei_json_dup(ctx, sub, "subject[0]", "name", &m->model_name);
   if(!rc)
-    rc = field(ctx, sub, "subject[0]", "digest", J_OBJ, true, &dig);
+    rc = brinei_json_field(ctx, sub, "subject[0]", "digest", BJ_OBJ, true,
+                           &dig);
   if(!rc)
-    rc = field(ctx, dig, "subject[0].digest", "sha256", J_STR, true, &sha);
+    rc = brinei_json_field(ctx, dig, "subject[0].digest", "sha256", BJ_STR,
+                           true, &sha);
   if(rc)
     return rc;
   if(!unhex_lower(json_string_value(sha), json_string_length(sha), want, 32))
     return BRINE_FAIL(ctx, BRINE_E_MALFORMED, BRINE_NOOFF,
                       "subject[0].digest.sha256 is not 64 lowercase hex "
                       "digits");
-  rc = field(ctx, doc, "", "predicate", J_OBJ, true, &pred);
+  rc = brinei_json_field(ctx, doc, "", "predicate", BJ_OBJ, true, &pred);
   if(!rc)
     rc = parse_serialization(ctx, pred, m);
   if(!rc)
@@ -1054,20 +955,21 @@ static brine_result statement_compat(struct brine_ctx *ctx,
 {
   json_t *subs;
   size_t n;
-  brine_result rc = field(ctx, doc, "", "subject", J_ARR, true, &subs);
+  brine_result rc = brinei_json_field(ctx, doc, "", "subject", BJ_ARR, true,
+                                      &subs);
   if(rc)
     return rc;
   m->hash = BRINEI_SHA256;
   m->ser = BRINEI_SER_FILES;
   m->model_name = brinei_strndup(ctx, "", 0);
   if(!m->model_name)
-    return nomem(ctx);
+    return brinei_json_nomem(ctx);
   n = json_array_size(subs);
   if(!n)
     return BRINE_OK;
   m->items = brinei_calloc(ctx, n, sizeof(*m->items));
   if(!m->items)
-    return nomem(ctx);
+    return brinei_json_nomem(ctx);
   for(size_t i = 0; i < n; i++) {
     json_t *s = json_array_get(subs, i), *dig, *sha;
     struct brinei_mf_item *it = &m->items[i];
@@ -1078,11 +980,11 @@ static brine_result statement_compat(struct brine_ctx *ctx,
       return BRINE_FAIL(ctx, BRINE_E_MALFORMED, BRINE_NOOFF,
                         "%s must be an object", where);
     m->n = i + 1;
-    rc = field_dup(ctx, s, where, "name", &it->name);
+    rc = brinei_json_dup(ctx, s, where, "name", &it->name);
     if(!rc)
-      rc = field(ctx, s, where, "digest", J_OBJ, true, &dig);
+      rc = brinei_json_field(ctx, s, where, "digest", BJ_OBJ, true, &dig);
     if(!rc)
-      rc = field(ctx, dig, dwhere, "sha256", J_STR, true, &sha);
+      rc = brinei_json_field(ctx, dig, dwhere, "sha256", BJ_STR, true, &sha);
     if(rc)
       return rc;
     if(!unhex_lower(json_string_value(sha), json_string_length(sha),
@@ -1110,17 +1012,17 @@ brine_result brinei_oms_statement(struct brine_ctx *ctx,
                       "dsseEnvelope.payloadType \"%.100s\" is not %s",
                       b->payload_type ? b->payload_type : "",
                       OMS_PAYLOAD_TYPE);
-  rc = load(ctx, (const char *)b->payload, b->payload_len,
+  rc = brinei_json_load(ctx, (const char *)b->payload, b->payload_len,
             "the signed statement", &doc);
   if(rc)
     return rc;
-  rc = field(ctx, doc, "", "_type", J_STR, true, &v);
+  rc = brinei_json_field(ctx, doc, "", "_type", BJ_STR, true, &v);
   if(!rc && strcmp(json_string_value(v), OMS_STATEMENT_TYPE))
     rc = BRINE_FAIL(ctx, BRINE_E_MALFORMED, BRINE_NOOFF,
                     "_type \"%.100s\" is not %s", json_string_value(v),
                     OMS_STATEMENT_TYPE);
   if(!rc)
-    rc = field(ctx, doc, "", "predicateType", J_STR, true, &v);
+    rc = brinei_json_field(ctx, doc, "", "predicateType", BJ_STR, true, &v);
   if(rc)
     goto out;
   pt = json_string_value(v);
@@ -1160,13 +1062,13 @@ static brine_result material(struct brine_ctx *ctx,
     }
     if(!put(vm, "publicKey", pk) || !put(pk, "hint", json_string(hint)) ||
        !put(vm, "tlogEntries", json_array()))
-      return nomem(ctx);
+      return brinei_json_nomem(ctx);
     return BRINE_OK;
   }
   chain = child(vm, "x509CertificateChain", json_object());
   list = child(chain, "certificates", json_array());
   if(!list || !put(vm, "tlogEntries", json_array()))
-    return nomem(ctx);
+    return brinei_json_nomem(ctx);
   for(size_t i = 0; i < ncerts; i++) {
     size_t n;
     const uint8_t *der = brinei_cert_der(certs[i], &n);
@@ -1180,7 +1082,7 @@ static brine_result material(struct brine_ctx *ctx,
     ok = push(list, c) && put(c, "rawBytes", json_string(b64));
     brinei_free(ctx, b64);
     if(!ok)
-      return nomem(ctx);
+      return brinei_json_nomem(ctx);
   }
   return BRINE_OK;
 }
@@ -1248,7 +1150,7 @@ brine_result brinei_oms_bundle_write(struct brine_ctx *ctx,
   /* keyid "": what model_signing 1.1 writes */
   ok = put(s, "keyid", json_string("")) && ok;
   if(!ok || !vm || !s) {
-    rc = nomem(ctx);
+    rc = brinei_json_nomem(ctx);
     goto out;
   }
   rc = material(ctx, key, certs, ncerts, vm);
