@@ -62,6 +62,10 @@ $(BUILD)/obj/src/formats/archive.o: ALL_CFLAGS += \
 $(BUILD)/obj/src/formats/h5child.o: ALL_CFLAGS += \
   -DBRINE_HDF5_SONAME='"$(HDF5_SO)"'
 
+$(BUILD)/obj/src/sign/trustroot_embedded.o: src/sign/trusted_root.production.json
+$(BUILD)/obj/src/sign/trustroot_embedded.o: ALL_CFLAGS += \
+  -DBRINE_PRODUCTION_ROOT='"$(CURDIR)/src/sign/trusted_root.production.json"'
+
 $(BUILD)/obj/src/policy/embedded.o: $(BUILD)/gen/allowlists.img
 $(BUILD)/obj/src/policy/embedded.o: ALL_CFLAGS += \
   -DBRINE_EMBEDDED_ALLOWLISTS='"$(abspath $(BUILD))/gen/allowlists.img"'
@@ -117,6 +121,7 @@ $(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(BUILD)/gen/allowlists.img
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BASE_CFLAGS) $(DEP_CFLAGS) -Isrc -O1 -g \
 	  -DBRINE_EMBEDDED_ALLOWLISTS='"$(abspath $(BUILD))/gen/allowlists.img"' \
+	  -DBRINE_PRODUCTION_ROOT='"$(CURDIR)/src/sign/trusted_root.production.json"' \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	  -o $@ $< $(LIB_SRC) $(LDLIBS)
 

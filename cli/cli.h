@@ -18,6 +18,8 @@ int cmd_decompile(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_verify_blob(int argc, char **argv);
+int cmd_conformance(int argc, char **argv);
 
 /* Parse "--format" values; returns -1 for an unknown name. */
 int cli_parse_format(const char *s, int allow_sarif);

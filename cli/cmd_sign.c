@@ -60,8 +60,8 @@ static const char sign_help[] =
   "Exit: 0 signed, 2 error.\n";
 
 static const char verify_help[] =
-  "usage: brine verify (--key PUB.pem | --cert-chain CA.pem...) [OPTIONS]"
-  " MODEL\n"
+  "usage: brine verify (--key PUB.pem | --cert-chain CA.pem... |\n"
+  "                     --identity ID --issuer URL) [OPTIONS] MODEL\n"
   "\n"
   "Verify a model against its OpenSSF Model Signing signature (from brine\n"
   "or model_signing 0.2 to 1.1): the key or the certificate chain, the\n"
@@ -74,6 +74,14 @@ static const char verify_help[] =
   "  -f, --format FMT            text (default) or json\n"
   "      --key PUB.pem           the signer's public key\n"
   "      --cert-chain CA.pem     trusted CA certificates (may be repeated)\n"
+  "      --identity ID           keyless (Sigstore): the signer's identity\n"
+  "                              (email or URI), matched exactly\n"
+  "      --identity-regex RE     the same as an anchored extended regex\n"
+  "      --issuer URL            keyless: the OIDC issuer, matched exactly\n"
+  "      --trusted-root FILE     keyless: a Sigstore trusted_root.json\n"
+  "                              (default: the embedded production root)\n"
+  "      --staging               keyless: the staging instance (needs its\n"
+  "                              --trusted-root)\n"
   "      --signature FILE        the signature (default: model.sig)\n"
   "      --ignore PATH           leave PATH out (may be repeated)\n"
   "      --ignore-unsigned-files hash only the files the signature names\n"
@@ -86,7 +94,8 @@ static const char verify_help[] =
 
 enum {
   O_HASH = 256, O_SHARD, O_IGNORE, O_NO_GIT, O_SYMLINKS, O_KEY, O_PASSWORD,
-  O_CERT, O_CHAIN, O_SIGNATURE, O_UNSIGNED
+  O_CERT, O_CHAIN, O_SIGNATURE, O_UNSIGNED, O_IDENTITY, O_IDENTITY_RE,
+  O_ISSUER, O_ROOT, O_BUNDLE, O_STAGING
 };
 
 static const struct option opts[] = {
@@ -104,6 +113,14 @@ static const struct option opts[] = {
   { "cert-chain", required_argument, NULL, O_CHAIN },
   { "signature", required_argument, NULL, O_SIGNATURE },
   { "ignore-unsigned-files", no_argument, NULL, O_UNSIGNED },
+  { "identity", required_argument, NULL, O_IDENTITY },
+  { "certificate-identity", required_argument, NULL, O_IDENTITY },
+  { "identity-regex", required_argument, NULL, O_IDENTITY_RE },
+  { "issuer", required_argument, NULL, O_ISSUER },
+  { "certificate-oidc-issuer", required_argument, NULL, O_ISSUER },
+  { "trusted-root", required_argument, NULL, O_ROOT },
+  { "bundle", required_argument, NULL, O_BUNDLE },
+  { "staging", no_argument, NULL, O_STAGING },
   { NULL, 0, NULL, 0 },
 };
 
@@ -117,6 +134,8 @@ struct args {
   const char *chain[MAX_LIST];
   size_t nchain;
   const char *key, *password, *cert, *signature;
+  const char *identity, *issuer, *root, *bundle;
+  int identity_regex, staging;
   int ignore_unsigned;
   const char *model;
 };
@@ -197,6 +216,15 @@ static int parse(int argc, char **argv, const char *help, const int *allowed,
       break;
     case O_SIGNATURE: a->signature = optarg; break;
     case O_UNSIGNED: a->ignore_unsigned = 1; break;
+    case O_IDENTITY: a->identity = optarg; break;
+    case O_IDENTITY_RE:
+      a->identity = optarg;
+      a->identity_regex = 1;
+      break;
+    case O_ISSUER: a->issuer = optarg; break;
+    case O_ROOT: a->root = optarg; break;
+    case O_BUNDLE: a->bundle = optarg; break;
+    case O_STAGING: a->staging = 1; break;
     case 'h':
       fputs(help, stdout);
       return EXIT_PASS;
@@ -323,7 +351,9 @@ int cmd_sign(int argc, char **argv)
 int cmd_verify(int argc, char **argv)
 {
   static const int allowed[] = { 'f', O_IGNORE, O_NO_GIT, O_SYMLINKS, O_KEY,
-                                 O_CHAIN, O_SIGNATURE, O_UNSIGNED, 0 };
+                                 O_CHAIN, O_SIGNATURE, O_UNSIGNED,
+                                 O_IDENTITY, O_IDENTITY_RE, O_ISSUER, O_ROOT,
+                                 O_STAGING, 0 };
   struct args a;
   struct brine_trust t;
   struct brine_ctx *ctx;
@@ -336,15 +366,26 @@ int cmd_verify(int argc, char **argv)
   rc = parse(argc, argv, verify_help, allowed, &a);
   if(rc >= 0)
     return rc;
-  if(!a.key == !a.nchain)
-    return bad(a.cmd, verify_help, "give --key or --cert-chain (one of "
-               "them)%s", "");
+  if(!!a.key + !!a.nchain + !!a.identity != 1)
+    return bad(a.cmd, verify_help, "give one of --key, --cert-chain and "
+               "--identity%s", "");
+  if(!!a.identity != !!a.issuer)
+    return bad(a.cmd, verify_help, "--identity and --issuer go together%s",
+               "");
+  if(a.staging && !a.root)
+    return bad(a.cmd, verify_help, "--staging needs the staging instance's "
+               "--trusted-root (brine embeds only the production root)%s",
+               "");
   if(!(ctx = start(&a, &shown)))
     return EXIT_ERROR;
   memset(&t, 0, sizeof(t));
   t.key = a.key;
   t.ca = a.chain;
   t.nca = a.nchain;
+  t.identity = a.identity;
+  t.identity_regex = a.identity_regex;
+  t.issuer = a.issuer;
+  t.trusted_root = a.root;
   r = brine_verify_model(ctx, a.model, a.signature, &a.mo, &t,
                          a.ignore_unsigned, &v);
   if(!r)
@@ -356,4 +397,112 @@ int cmd_verify(int argc, char **argv)
   brine_verification_free(v);
   brine_ctx_free(ctx);
   return rc;
+}
+
+static const char blob_help[] =
+  "usage: brine verify-blob --bundle FILE (--identity ID --issuer URL |\n"
+  "                         --key PUB.pem) [OPTIONS] (ARTIFACT | sha256:HEX)\n"
+  "\n"
+  "Verify a Sigstore bundle (v0.1-v0.3; sigstore-python, cosign v3) over an\n"
+  "artifact or its SHA-256, offline: the transparency log entry, signed\n"
+  "timestamps, the Fulcio certificate at the signed time, its SCTs, the\n"
+  "identity and issuer, and the signature. No network is used.\n"
+  "\n"
+  "Options:\n"
+  "      --bundle FILE           the bundle (.sigstore, .sigstore.json)\n"
+  "      --identity ID           the signer's identity, matched exactly\n"
+  "      --identity-regex RE     the same as an anchored extended regex\n"
+  "      --issuer URL            the OIDC issuer, matched exactly\n"
+  "      --key PUB.pem           a managed key instead of an identity\n"
+  "      --trusted-root FILE     a trusted_root.json (default: the\n"
+  "                              embedded Sigstore production root)\n"
+  "      --staging               the staging instance (needs its\n"
+  "                              --trusted-root)\n"
+  "  -h, --help                  show this help\n"
+  "\n"
+  "Exit: 0 valid, 1 invalid, 2 error (could not decide).\n";
+
+static int hexval(char c)
+{
+  if(c >= '0' && c <= '9')
+    return c - '0';
+  if(c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  return -1;
+}
+
+/* "sha256:<64 lowercase hex>" that names no existing file. */
+static int parse_digest(const char *s, uint8_t out[32])
+{
+  if(strncmp(s, "sha256:", 7) || strlen(s) != 7 + 64 ||
+     access(s, F_OK) == 0)
+    return -1;
+  for(size_t i = 0; i < 32; i++) {
+    int hi = hexval(s[7 + 2 * i]), lo = hexval(s[8 + 2 * i]);
+    if(hi < 0 || lo < 0)
+      return -1;
+    out[i] = (uint8_t)(hi << 4 | lo);
+  }
+  return 0;
+}
+
+int cmd_verify_blob(int argc, char **argv)
+{
+  static const int allowed[] = { O_KEY, O_IDENTITY, O_IDENTITY_RE, O_ISSUER,
+                                 O_ROOT, O_BUNDLE, O_STAGING, 0 };
+  struct args a;
+  struct brine_trust t;
+  struct brine_ctx *ctx;
+  uint8_t dig[32];
+  bool by_digest;
+  brine_result r;
+  int rc, shown = 0;
+  memset(&a, 0, sizeof(a));
+  a.cmd = "verify-blob";
+  a.mo = brine_model_opts_default();
+  rc = parse(argc, argv, blob_help, allowed, &a);
+  if(rc >= 0)
+    return rc;
+  if(!a.bundle)
+    return bad(a.cmd, blob_help, "--bundle is required%s", "");
+  if(!a.key == !a.identity || !!a.identity != !!a.issuer)
+    return bad(a.cmd, blob_help, "give --identity with --issuer, or --key"
+               "%s", "");
+  if(a.staging && !a.root)
+    return bad(a.cmd, blob_help, "--staging needs the staging instance's "
+               "--trusted-root%s", "");
+  by_digest = parse_digest(a.model, dig) == 0;
+  if(!(ctx = start(&a, &shown)))
+    return EXIT_ERROR;
+  memset(&t, 0, sizeof(t));
+  t.key = a.key;
+  t.identity = a.identity;
+  t.identity_regex = a.identity_regex;
+  t.issuer = a.issuer;
+  t.trusted_root = a.root;
+  r = brine_verify_blob(ctx, a.bundle, by_digest ? NULL : a.model,
+                        by_digest ? dig : NULL, &t);
+  if(!r) {
+    printf("%s: valid\n", a.model);
+    rc = EXIT_PASS;
+  }
+  else if(r == BRINE_E_BADSIG || r == BRINE_E_POLICY) {
+    printf("%s: INVALID: %s\n", a.model, brine_last_error(ctx)->message);
+    rc = EXIT_REJECT;
+  }
+  else
+    rc = fail(&a, ctx, r);
+  brine_ctx_free(ctx);
+  return rc;
+}
+
+/* The sigstore-conformance client protocol (hidden): "conformance
+   verify-bundle ARGS" is verify-blob with the suite's option names. */
+int cmd_conformance(int argc, char **argv)
+{
+  if(argc < 2 || strcmp(argv[1], "verify-bundle")) {
+    cli_error("conformance", "only verify-bundle is supported offline");
+    return EXIT_ERROR;
+  }
+  return cmd_verify_blob(argc - 1, argv + 1);
 }

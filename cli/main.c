@@ -16,6 +16,7 @@ static const char usage[] =
   "  hash       print a model's manifest (every file's digest, the root)\n"
   "  sign       sign a model (OpenSSF Model Signing v1.0)\n"
   "  verify     verify a model's signature; exit 0 valid, 1 invalid\n"
+  "  verify-blob verify a Sigstore bundle over one file, offline\n"
   "  version    print the version\n"
   "\n"
   "Run 'brine COMMAND --help' for a command's options.\n"
@@ -129,6 +130,10 @@ int main(int argc, char **argv)
     return cmd_sign(argc - 1, argv + 1);
   if(!strcmp(cmd, "verify"))
     return cmd_verify(argc - 1, argv + 1);
+  if(!strcmp(cmd, "verify-blob"))
+    return cmd_verify_blob(argc - 1, argv + 1);
+  if(!strcmp(cmd, "conformance"))
+    return cmd_conformance(argc - 1, argv + 1);
   fprintf(stderr, "brine: unknown command '%s'\n%s", cmd, usage);
   return EXIT_ERROR;
 }

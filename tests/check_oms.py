@@ -2,9 +2,9 @@
 """brine hash / sign / verify against the real model_signing golden
 signatures (tests/data/oms, from sigstore/model-transparency, Apache-2.0).
 
-1. Every golden verifies as upstream's test-verify-*.sh scripts verify it;
-   the four keyless Sigstore ones fail with "keyless verification not
-   supported" (expected until keyless verification lands).
+1. Every golden verifies as upstream's test-verify-*.sh scripts verify it,
+   the four keyless Sigstore ones offline with the embedded production
+   trusted root; another identity or issuer is invalid.
 2. Byte compatibility: each v0.3.1-v1.1.0 key and certificate golden model
    is re-signed with its bundled test key; the statement brine signs equals
    the golden's (subject, resources in order, serialization; ignore_paths
@@ -30,6 +30,8 @@ PRIV = os.path.join(KEYS, "signing-key.pem")
 CA = os.path.join(KEYS, "ca-cert.pem")
 LEAF = os.path.join(KEYS, "signing-key-cert.pem")
 INT = os.path.join(KEYS, "int-ca-cert.pem")
+KEYLESS = ("--identity", "stefanb@us.ibm.com", "--issuer",
+           "https://sigstore.verify.ibm.com/oauth2")
 OTHER_PUB = os.path.join(TOP, "tests", "data", "keys", "ec-p256.pub.pem")
 OTHER_PRIV = os.path.join(TOP, "tests", "data", "keys", "ec-p256.pem")
 PY_VERIFY = os.path.join(TOP, "tests", "unit", "oms_verify.py")
@@ -79,11 +81,25 @@ def goldens(brine):
     for case in cases:
         args, model = golden_args(case)
         if case.endswith("sigstore"):
-            p = run(brine, "verify", "--key", PUB, *args, model)
-            check("golden " + case + " (keyless: expected failure)",
-                  p.returncode == 2 and
-                  "keyless verification not supported" in p.stderr,
-                  p.stdout + p.stderr)
+            # keyless, offline, with the embedded production root
+            p = run(brine, "verify", *KEYLESS, *args, model)
+            check("golden " + case, p.returncode == 0 and "valid" in
+                  p.stdout, "exit %d: %s %s" % (p.returncode, p.stdout,
+                                                p.stderr))
+            p = run(brine, "verify", "-f", "json", "--identity",
+                    "someone@example.com", "--issuer", KEYLESS[3], *args,
+                    model)
+            check("golden " + case + " other identity", p.returncode == 1
+                  and '"code": "sigstore"' in p.stdout and "identity" in
+                  p.stdout, p.stdout + p.stderr)
+            p = run(brine, "verify", "-f", "json", "--identity", KEYLESS[1],
+                    "--issuer", "https://accounts.google.com", *args, model)
+            check("golden " + case + " other issuer", p.returncode == 1
+                  and "issuer" in p.stdout, p.stdout + p.stderr)
+            p = run(brine, "verify", "-f", "json", "--key", PUB, *args,
+                    model)
+            check("golden " + case + " checked with a key", p.returncode ==
+                  1 and '"code": "key-mismatch"' in p.stdout, p.stdout)
             continue
         p = run(brine, "verify", *args, model)
         check("golden " + case, p.returncode == 0 and "valid" in p.stdout,
@@ -400,6 +416,32 @@ def more_tampering(brine, tmp):
     check("missing signature file is an error", code == 2, str(out))
 
 
+def keyless_tamper(brine, tmp):
+    d = os.path.join(tmp, "ks")
+    shutil.copytree(os.path.join(OMS, "v1.1.0-sigstore"), d)
+    with open(os.path.join(d, "signme-1"), "ab") as f:
+        f.write(b"!")
+    p = run(brine, "verify", "-f", "json", *KEYLESS, "--signature",
+            os.path.join(d, "model.sig"), "--ignore",
+            os.path.join(d, "ignore-me"), d)
+    check("keyless: changed file", p.returncode == 1 and
+          '"kind": "changed"' in p.stdout, p.stdout + p.stderr)
+    # the envelope altered: the Rekor entry and signature no longer match
+    with open(os.path.join(d, "model.sig")) as f:
+        b = json.load(f)
+    st = statement(os.path.join(d, "model.sig"))
+    st["subject"][0]["name"] = "other"
+    b["dsseEnvelope"]["payload"] = base64.b64encode(
+        json.dumps(st).encode()).decode()
+    with open(os.path.join(d, "model.sig"), "w") as f:
+        json.dump(b, f)
+    p = run(brine, "verify", "-f", "json", *KEYLESS, "--signature",
+            os.path.join(d, "model.sig"), "--ignore",
+            os.path.join(d, "ignore-me"), d)
+    check("keyless: altered envelope", p.returncode == 1 and
+          '"code": "sigstore"' in p.stdout, p.stdout + p.stderr)
+
+
 def hashing(brine, tmp):
     d = os.path.join(OMS, "v1.1.0-elliptic-key")
     p = run(brine, "hash", "--ignore", os.path.join(d, "model.sig"),
@@ -438,6 +480,7 @@ def main():
         tamper(brine, tmp)
         round_trips(brine, tmp)
         more_tampering(brine, tmp)
+        keyless_tamper(brine, tmp)
         hashing(brine, tmp)
     finally:
         shutil.rmtree(tmp)

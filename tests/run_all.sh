@@ -54,6 +54,7 @@ suite parallel sh tests/check_parallel.sh "$BRINE"
 suite allowlists "$PY" tests/check_allowlists.py "$BRINE"
 suite sarif "$PY" tests/check_sarif.py "$BRINE"
 suite oms "$PY" tests/check_oms.py "$BRINE"
+suite conformance sh tests/check_conformance.sh "$BRINE"
 suite no-exec-no-network sh tests/check_strace.sh "$BRINE"
 if [ -f tests/diff/run.py ]; then
   suite differential "$PY" tests/diff/run.py "$BRINE"

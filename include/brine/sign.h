@@ -102,12 +102,21 @@ brine_result brine_sign_model(struct brine_ctx *ctx, const char *path,
 
 /* ---- verifying ----------------------------------------------------- */
 
-/* What is trusted: a public key, or CA certificates (PEM files whose
-   certificates are all trust anchors). Exactly one of the two. */
+/* What is trusted: a public key, CA certificates (PEM files whose
+   certificates are all trust anchors), or a Sigstore identity. Exactly
+   one of the three. */
 struct brine_trust {
   const char *key;               /* public key PEM file, or NULL */
   const char *const *ca;         /* CA certificate files (borrowed) */
   size_t nca;
+  /* keyless Sigstore: the certificate identity (a SAN: email, URI) and
+     OIDC issuer that must have signed, matched exactly (identity_regex:
+     identity is a POSIX extended regex matched against the whole SAN) */
+  const char *identity;
+  const char *issuer;
+  int identity_regex;
+  const char *trusted_root;      /* trusted_root.json, or NULL for the
+                                    embedded Sigstore production root */
 };
 
 typedef enum {
@@ -133,9 +142,11 @@ struct brine_verification; /* opaque: the outcome of one verification */
    Returns BRINE_OK when a decision was reached (valid or invalid);
    BRINE_E_IO, BRINE_E_NOTFOUND (model, signature or trust files
    missing); BRINE_E_MALFORMED (the signature file breaks the format);
-   BRINE_E_UNSUPPORTED (a keyless Sigstore signature, which needs
-   `brine verify --identity`, or an unknown hash); BRINE_E_INVALID (trust
-   names neither or both); BRINE_E_NOMEM; *out is NULL then. */
+   BRINE_E_UNSUPPORTED (an unknown hash); BRINE_E_INVALID (trust names
+   none or several); BRINE_E_NOMEM; *out is NULL then. A keyless Sigstore
+   signature is verified against trust->identity and trust->issuer
+   offline (brine_verify_blob's checks); failures there make the model
+   invalid (code "sigstore"). */
 brine_result brine_verify_model(struct brine_ctx *ctx, const char *path,
                                 const char *sig_path,
                                 const struct brine_model_opts *opts,
@@ -157,6 +168,23 @@ const struct brine_diff *brine_verification_diff(
    BRINE_E_IO, BRINE_E_NOMEM, BRINE_E_INVALID (fmt sarif). */
 brine_result brine_verification_write(const struct brine_verification *v,
                                       FILE *out, brine_output fmt);
+
+/* ---- single artifacts (brine verify-blob) --------------------------- */
+
+/* Verify a Sigstore bundle (v0.1-v0.3, message signature or DSSE; the
+   files sigstore-python, cosign v3 and brine write) over an artifact
+   (`artifact` a file path) or its SHA-256 (`sha256`, 32 bytes, when
+   artifact is NULL), offline, against trust->key or trust->identity and
+   trust->issuer, with trust->trusted_root or the embedded production
+   root. Returns BRINE_OK when valid; BRINE_E_BADSIG when a check failed
+   and BRINE_E_POLICY when the identity or issuer differs (the context's
+   message starts with a reason code: docs/verify-blob.md); BRINE_E_IO,
+   BRINE_E_NOTFOUND, BRINE_E_MALFORMED (a bundle or trusted root that
+   breaks its format), BRINE_E_UNSUPPORTED, BRINE_E_INVALID (bad trust),
+   BRINE_E_NOMEM. */
+brine_result brine_verify_blob(struct brine_ctx *ctx, const char *bundle,
+                               const char *artifact, const uint8_t *sha256,
+                               const struct brine_trust *trust);
 
 #ifdef __cplusplus
 }

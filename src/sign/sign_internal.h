@@ -23,4 +23,11 @@ brine_result brinei_manifest_hash_like(struct brine_ctx *ctx,
                                        bool ignore_unsigned,
                                        struct brinei_manifest *got);
 
+/* The trusted root a brine_trust names (its file, or the embedded
+   production root). */
+struct brinei_trustroot;
+brine_result brinei_trustroot_for(struct brine_ctx *ctx,
+                                  const struct brine_trust *trust,
+                                  struct brinei_trustroot *tr);
+
 #endif

@@ -5,6 +5,7 @@
  */
 #include "oms.h"
 #include "sign_internal.h"
+#include "sigstore.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -216,6 +217,63 @@ static brine_result check_signer(struct brine_verification *v,
   return brinei_cert_key(ctx, b->certs[0], key);
 }
 
+/* A keyless Sigstore signature, checked offline like brine verify-blob
+   (sigstore.c) against the identity and issuer given; the DSSE payload it
+   vouches for is the one the bundle carries. */
+static brine_result check_keyless(struct brine_verification *v,
+                                  const struct brinei_oms_bundle *b,
+                                  const char *sig_path,
+                                  const struct brine_trust *trust)
+{
+  struct brine_ctx *ctx = v->ctx;
+  struct brinei_trustroot tr;
+  struct brinei_sigstore_policy p;
+  struct brinei_sigstore_artifact a;
+  struct brinei_sigstore_result res;
+  struct brinei_map m;
+  brine_result rc;
+  v->method = "sigstore";
+  if(b->method != OMS_SIGSTORE || !trust->identity) {
+    invalid(v, "key-mismatch", b->method == OMS_SIGSTORE
+            ? "the signature is keyless (Sigstore); verify it with "
+              "--identity and --issuer"
+            : "the signature was made with a key or certificate, not "
+              "keyless; verify it with --key or --cert-chain");
+    return BRINE_OK;
+  }
+  memset(&p, 0, sizeof(p));
+  memset(&a, 0, sizeof(a));
+  p.identity = trust->identity;
+  p.identity_regex = trust->identity_regex != 0;
+  p.issuer = trust->issuer;
+  rc = brinei_trustroot_for(ctx, trust, &tr);
+  if(rc)
+    return rc;
+  rc = brinei_map_file(ctx, sig_path, &m);
+  if(!rc) {
+    rc = brinei_sigstore_verify(ctx, &tr, m.data ? (const char *)m.data : "",
+                                m.len, &a, &p, &res);
+    brinei_map_close(&m);
+  }
+  brinei_trustroot_free(ctx, &tr);
+  if(rc == BRINE_E_BADSIG || rc == BRINE_E_POLICY) {
+    invalid(v, "sigstore", "%s", ctx->err.message);
+    brinei_clear_error(ctx);
+    return BRINE_OK;
+  }
+  if(rc)
+    return rc;
+  snprintf(v->signer, sizeof(v->signer), "%.120s (issuer %.120s)",
+           res.identity, res.issuer);
+  /* the payload verified is the bundle's own: the statement is read from
+     b, and must be byte-identical */
+  if(res.payload_len != b->payload_len ||
+     memcmp(res.payload, b->payload, b->payload_len))
+    invalid(v, "sigstore", "the verified payload is not the bundle's");
+  brinei_sigstore_result_free(ctx, &res);
+  return BRINE_OK;
+}
+
 /* ---- the whole verification -------------------------------------------- */
 
 static brine_result verify(struct brine_verification *v, const char *path,
@@ -234,12 +292,11 @@ static brine_result verify(struct brine_verification *v, const char *path,
   rc = brinei_oms_bundle_read(ctx, sig_path, &b);
   if(rc)
     return rc;
-  if(b.method == OMS_SIGSTORE) {
-    rc = BRINE_FAIL(ctx, BRINE_E_UNSUPPORTED, BRINE_NOOFF,
-                    "%s: a keyless Sigstore signature: keyless verification "
-                    "not supported yet (it needs --identity and --issuer)",
-                    sig_path);
-    goto out;
+  if(b.method == OMS_SIGSTORE || trust->identity) {
+    rc = check_keyless(v, &b, sig_path, trust);
+    if(rc || !v->valid)
+      goto out;
+    goto statement;
   }
   if(strcmp(b.media_type, OMS_BUNDLE_MEDIA_TYPE)) {
     /* model_signing's key and certificate verifiers read v0.3 only */
@@ -263,6 +320,7 @@ static brine_result verify(struct brine_verification *v, const char *path,
   }
   if(rc)
     goto out;
+statement:
   rc = brinei_oms_statement(ctx, &b, &want);
   if(rc == BRINE_E_MALFORMED) {
     invalid(v, strstr(ctx->err.message, "inconsistent") ? "inconsistent"
@@ -326,10 +384,13 @@ brine_result brine_verify_model(struct brine_ctx *ctx, const char *path,
   *out = NULL;
   if(!opts)
     opts = &def;
-  if(!trust || !path || !sig_path || (!trust->key) == (!trust->nca))
+  if(!trust || !path || !sig_path ||
+     !!trust->key + !!trust->nca + !!trust->identity != 1 ||
+     (trust->identity && !trust->issuer))
     return BRINE_FAIL(ctx, BRINE_E_INVALID, BRINE_NOOFF,
-                      "verification needs a model, a signature and either "
-                      "a public key or CA certificates");
+                      "verification needs a model, a signature and one of: "
+                      "a public key, CA certificates, or an identity with "
+                      "its issuer");
   v = brinei_calloc(ctx, 1, sizeof(*v));
   if(!v)
     return BRINE_E_NOMEM;
