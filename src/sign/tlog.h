@@ -65,7 +65,8 @@ struct brinei_tlog_subject {
 /* Verify entry e against the trusted logs:
    - the log is found by log_id (else BADSIG "unknown log");
    - kind/version are those of the body and one of hashedrekord 0.0.1,
-     hashedrekord 0.0.2, dsse 0.0.1 (intoto 0.0.2: BRINE_E_UNSUPPORTED);
+     hashedrekord 0.0.2, dsse 0.0.1, intoto 0.0.2 (others:
+     BRINE_E_UNSUPPORTED);
    - the body matches subject (signature, certificate or key, digest, or
      payload hash / PAE digest for DSSE);
    - an inclusion proof, when present, leads to root_hash, and its signed
@@ -73,7 +74,8 @@ struct brinei_tlog_subject {
      signing.md §2.3 step 4; cosignature lines from other keys ignored)
      and states the same tree size and root;
    - a SET, when present, verifies (canonical JSON of body,
-     integratedTime, logID, logIndex) with the log's key;
+     integratedTime, logID, logIndex) with the log's key, and the log's
+     validFor contains integratedTime (both ends inclusive);
    - require_proof: an inclusion proof is required (bundles v0.2+);
      require_set: a SET is required (v0.1).
    On success *signed_time is integratedTime when a SET vouched for it,

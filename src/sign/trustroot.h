@@ -60,7 +60,9 @@ struct brinei_trustroot {
    PKIX_ECDSA_P384_SHA_384, PKIX_ED25519, ... (a key whose details are
    unknown is skipped, not an error, so newer roots still load).
    BRINE_OK, BRINE_E_MALFORMED (the message names the field),
-   BRINE_E_UNSUPPORTED (media type), BRINE_E_NOMEM. Free with
+   BRINE_E_UNSUPPORTED (media type), BRINE_E_LIMIT (a document over
+   lim.memory/16, more than 256 entries in a list, more than 32
+   certificates in a chain), BRINE_E_NOMEM. Free with
    brinei_trustroot_free. */
 brine_result brinei_trustroot_parse(struct brine_ctx *ctx, const char *json,
                                     size_t len, struct brinei_trustroot *tr);
