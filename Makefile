@@ -149,6 +149,7 @@ fixtures:
 	/usr/bin/python3 tools/gen_tensor_fixtures.py
 	/usr/bin/python3 tools/gen_proto_fixtures.py
 	/usr/bin/python3 tools/gen_model_fixtures.py
+	/usr/bin/python3 tools/gen_cosign_fixtures.py
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \

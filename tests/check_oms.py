@@ -442,6 +442,40 @@ def keyless_tamper(brine, tmp):
           '"code": "sigstore"' in p.stdout, p.stdout + p.stderr)
 
 
+def cosign_v2(brine):
+    """cosign v2's own --bundle JSON (tools/gen_cosign_fixtures.py, from a
+    real production bundle), verified offline like a Sigstore bundle."""
+    d = os.path.join(TOP, "tests", "data", "cosign")
+    conf = os.path.join(TOP, "tests", "conformance", "sigstore-conformance",
+                        "bundle-verify")
+    art = os.path.join(conf, "a.txt")
+    who = ["--identity", "https://github.com/sigstore-conformance/"
+           "extremely-dangerous-public-oidc-beacon/.github/workflows/"
+           "extremely-dangerous-oidc-beacon.yml@refs/heads/main",
+           "--issuer", "https://token.actions.githubusercontent.com"]
+    p = run(brine, "verify-blob", "--bundle",
+            os.path.join(d, "cosign-v2.bundle"), *who, art)
+    check("cosign v2 bundle verifies", p.returncode == 0, p.stdout + p.stderr)
+    with open(art, "rb") as f:
+        import hashlib
+        dig = "sha256:" + hashlib.sha256(f.read()).hexdigest()
+    p = run(brine, "verify-blob", "--bundle",
+            os.path.join(d, "cosign-v2.bundle"), *who, dig)
+    check("cosign v2 bundle verifies by digest", p.returncode == 0,
+          p.stdout + p.stderr)
+    for name, code in (("bad-set", "tlog"), ("bad-signature", "tlog"),
+                       ("moved-time", "tlog"), ("no-rekor", "tlog")):
+        p = run(brine, "verify-blob", "--bundle",
+                os.path.join(d, "cosign-v2-%s.bundle" % name), *who, art)
+        check("cosign v2 %s is invalid" % name, p.returncode == 1 and
+              ("INVALID: %s:" % code) in p.stdout, p.stdout + p.stderr)
+    p = run(brine, "verify-blob", "--bundle",
+            os.path.join(d, "cosign-v2.bundle"), "--identity",
+            "someone@example.com", "--issuer", who[3], art)
+    check("cosign v2 other identity", p.returncode == 1 and
+          "identity" in p.stdout, p.stdout)
+
+
 def hashing(brine, tmp):
     d = os.path.join(OMS, "v1.1.0-elliptic-key")
     p = run(brine, "hash", "--ignore", os.path.join(d, "model.sig"),
@@ -481,6 +515,7 @@ def main():
         round_trips(brine, tmp)
         more_tampering(brine, tmp)
         keyless_tamper(brine, tmp)
+        cosign_v2(brine)
         hashing(brine, tmp)
     finally:
         shutil.rmtree(tmp)

@@ -146,6 +146,10 @@ struct brinei_cert;  /* X509 */
 
 brine_result brinei_cert_parse_der(struct brine_ctx *ctx, const uint8_t *der,
                                    size_t n, struct brinei_cert **out);
+/* The first CERTIFICATE block of PEM text in memory. BRINE_OK,
+   BRINE_E_MALFORMED, BRINE_E_NOMEM. */
+brine_result brinei_cert_parse_pem(struct brine_ctx *ctx, const uint8_t *pem,
+                                   size_t n, struct brinei_cert **out);
 /* Every CERTIFICATE block of a PEM file, in file order; at least one.
    *certs is an array allocated through ctx; free with
    brinei_certs_free. BRINE_OK, BRINE_E_IO, BRINE_E_MALFORMED,

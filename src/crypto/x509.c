@@ -177,6 +177,23 @@ brine_result brinei_cert_load_pem(struct brine_ctx *ctx, const char *path,
   return BRINE_OK;
 }
 
+brine_result brinei_cert_parse_pem(struct brine_ctx *ctx, const uint8_t *pem,
+                                   size_t n, struct brinei_cert **out)
+{
+  BIO *bio = brinei_mem_bio(ctx, pem, n, "certificate");
+  X509 *x;
+  brine_result rc;
+  if(!bio)
+    return ctx->err.code;
+  x = PEM_read_bio_X509(bio, NULL, brinei_pem_password, NULL);
+  BIO_free(bio);
+  if(!x)
+    return BRINEI_OSSL_FAIL(ctx, BRINE_E_MALFORMED,
+                            "not a PEM certificate");
+  rc = cert_wrap(ctx, x, out);
+  return rc;
+}
+
 const uint8_t *brinei_cert_der(const struct brinei_cert *c, size_t *n)
 {
   *n = c->derlen;

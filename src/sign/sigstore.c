@@ -284,6 +284,127 @@ static brine_result read_content(struct brine_ctx *ctx, struct bundle *b)
   }
 }
 
+/* ---- cosign v2's own bundle ----------------------------------------------
+   `cosign sign-blob --bundle` before the Sigstore bundle format:
+   {"base64Signature", "cert": base64 of a PEM certificate or key,
+   "rekorBundle": {"SignedEntryTimestamp", "Payload": {"body",
+   "integratedTime", "logIndex", "logID" (hex)}}} (signing.md §4.1). It is
+   read as the v0.1 bundle it amounts to: a message signature, the signing
+   certificate, and one log entry vouched for by its SET. */
+
+/* The Rekor entry as a protobuf-JSON tlogEntries element, so that one
+   parser reads both forms. */
+static brine_result legacy_entry(struct brine_ctx *ctx, const json_t *rb,
+                                 struct brinei_tlog_entry *e)
+{
+  json_t *pl, *set, *body, *it, *li, *lid, *kv = NULL, *entry;
+  uint8_t *raw = NULL, id[64];
+  size_t rawlen, idlen;
+  const char *hex;
+  char num[2][24];
+  brine_result rc = brinei_json_field(ctx, rb, "rekorBundle",
+                                      "SignedEntryTimestamp", BJ_STR, true,
+                                      &set);
+  if(!rc)
+    rc = brinei_json_field(ctx, rb, "rekorBundle", "Payload", BJ_OBJ, true,
+                           &pl);
+  if(!rc)
+    rc = brinei_json_field(ctx, pl, "Payload", "body", BJ_STR, true, &body);
+  if(!rc)
+    rc = brinei_json_field(ctx, pl, "Payload", "integratedTime", BJ_NUM,
+                           true, &it);
+  if(!rc)
+    rc = brinei_json_field(ctx, pl, "Payload", "logIndex", BJ_NUM, true,
+                           &li);
+  if(!rc)
+    rc = brinei_json_field(ctx, pl, "Payload", "logID", BJ_STR, true, &lid);
+  if(rc)
+    return because(ctx, rc, "bundle");
+  hex = json_string_value(lid);
+  if(!json_is_integer(it) || !json_is_integer(li) ||
+     json_string_length(lid) % 2 || json_string_length(lid) / 2 > sizeof(id) ||
+     brinei_hex_decode((const uint8_t *)hex, json_string_length(lid), id) !=
+       json_string_length(lid) / 2)
+    return bad(ctx, BRINE_E_MALFORMED, "bundle", "rekorBundle.Payload: "
+               "integratedTime and logIndex must be integers, logID hex");
+  idlen = json_string_length(lid) / 2;
+  /* kind and version come from the body itself */
+  rc = brinei_json_b64(ctx, pl, "Payload", "body", &raw, &rawlen);
+  if(!rc) {
+    json_t *doc;
+    rc = brinei_json_load(ctx, (const char *)raw, rawlen, "the Rekor body",
+                          &doc);
+    brinei_free(ctx, raw);
+    if(!rc) {
+      kv = json_pack("{s:O?,s:O?}", "kind", json_object_get(doc, "kind"),
+                     "version", json_object_get(doc, "apiVersion"));
+      json_decref(doc);
+    }
+  }
+  if(rc)
+    return because(ctx, rc, "bundle");
+  if(!kv)
+    return brinei_json_nomem(ctx);
+  {
+    char *b64id = brinei_b64_encode(ctx, id, idlen);
+    if(!b64id) {
+      json_decref(kv);
+      return brinei_json_nomem(ctx);
+    }
+    snprintf(num[0], sizeof(num[0]), "%lld",
+             (long long)json_integer_value(li));
+    snprintf(num[1], sizeof(num[1]), "%lld",
+             (long long)json_integer_value(it));
+    entry = json_pack("{s:s,s:{s:s},s:o,s:s,s:{s:O},s:O}", "logIndex", num[0],
+                      "logId", "keyId", b64id, "kindVersion", kv,
+                      "integratedTime", num[1], "inclusionPromise",
+                      "signedEntryTimestamp", set, "canonicalizedBody",
+                      body);
+    brinei_free(ctx, b64id);
+  }
+  if(!entry)
+    return brinei_json_nomem(ctx);
+  rc = brinei_tlog_entry_parse(ctx, entry, e);
+  json_decref(entry);
+  return rc ? because(ctx, rc, "bundle") : BRINE_OK;
+}
+
+static brine_result read_legacy(struct brine_ctx *ctx, struct bundle *b)
+{
+  static const char pem_cert[] = "-----BEGIN CERTIFICATE-----";
+  json_t *rb;
+  uint8_t *pem;
+  size_t n;
+  brine_result rc = brinei_json_b64(ctx, b->doc, "", "base64Signature",
+                                    &b->sig, &b->sig_len);
+  if(!rc)
+    rc = brinei_json_field(ctx, b->doc, "", "rekorBundle", BJ_OBJ, false,
+                           &rb);
+  if(!rc)
+    rc = brinei_json_b64(ctx, b->doc, "", "cert", &pem, &n);
+  if(rc)
+    return because(ctx, rc, "bundle");
+  b->version = 1;
+  if(n >= sizeof(pem_cert) - 1 && !memcmp(pem, pem_cert,
+                                          sizeof(pem_cert) - 1)) {
+    rc = brinei_cert_parse_pem(ctx, pem, n, &b->chain[0]);
+    if(!rc)
+      b->nchain = 1;
+  }
+  else
+    b->keyed = true;  /* a public key: verified with --key */
+  brinei_free(ctx, pem);
+  if(rc)
+    return because(ctx, rc, "bundle");
+  if(rb) {
+    rc = legacy_entry(ctx, rb, &b->tlog[0]);
+    if(rc)
+      return rc;
+    b->ntlog = 1;
+  }
+  return BRINE_OK;
+}
+
 static brine_result read_bundle(struct brine_ctx *ctx, const char *json,
                                 size_t len, struct bundle *b)
 {
@@ -292,6 +413,9 @@ static brine_result read_bundle(struct brine_ctx *ctx, const char *json,
   brine_result rc = brinei_json_load(ctx, json, len, "the bundle", &b->doc);
   if(rc)
     return because(ctx, rc, "bundle");
+  if(!json_object_get(b->doc, "mediaType") &&
+     json_object_get(b->doc, "base64Signature"))
+    return read_legacy(ctx, b);
   rc = brinei_json_field(ctx, b->doc, "", "mediaType", BJ_STR, true, &mt);
   if(rc)
     return because(ctx, rc, "bundle");
