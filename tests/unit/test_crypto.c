@@ -20,6 +20,9 @@
 
 #include "internal.h"
 #include "crypto/crypto.h"
+/* a failure also leaves nothing on OpenSSL's error queue */
+#define TESTUTIL_EXTRA_CHECK() assert_int_equal(ERR_peek_error(), 0)
+#include "testutil.h"
 
 #define OMS "tests/data/oms/"
 #define OMSKEYS OMS "keys/certificate/"
@@ -35,47 +38,9 @@ static const char oms_hint[] =
 static const char oms_keyid[] =
   "c1e49d63327f85c7e2971aefd30b5a0d1c6b9b5e1a892e7f5fba995adace816d";
 
-/* A failure must return `code`, record it with a sentence on ctx, and
-   leave nothing on OpenSSL's error queue. */
-#define assert_fails(ctx, expr, want)                                    \
-  do {                                                                   \
-    brinei_clear_error(ctx);                                             \
-    assert_int_equal((expr), (want));                                    \
-    assert_int_equal(brine_last_error(ctx)->code, (want));               \
-    assert_true(strlen(brine_last_error(ctx)->message) > 0);             \
-    assert_int_equal(ERR_peek_error(), 0);                               \
-  } while(0)
-
-static struct brine_ctx *new_ctx(void)
-{
-  struct brine_ctx *ctx = brine_ctx_new(NULL, NULL);
-  assert_non_null(ctx);
-  return ctx;
-}
-
 static void hexof(const uint8_t *p, size_t n, char *out)
 {
   brinei_hex(p, n, out);
-}
-
-/* Whole file into a malloc'd buffer (test side: plain stdio). */
-static uint8_t *slurp(const char *path, size_t *n)
-{
-  FILE *f = fopen(path, "rb");
-  uint8_t *buf = NULL;
-  long len;
-  assert_non_null(f);
-  assert_int_equal(fseek(f, 0, SEEK_END), 0);
-  len = ftell(f);
-  assert_true(len >= 0);
-  rewind(f);
-  buf = malloc((size_t)len + 1);
-  assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-  fclose(f);
-  buf[len] = 0;
-  *n = (size_t)len;
-  return buf;
 }
 
 /* ---- digests ---- */
@@ -805,13 +770,6 @@ static struct brinei_cert *load_one(struct brine_ctx *ctx, const char *path)
   c = v[0];
   brinei_free(ctx, v);
   return c;
-}
-
-static void assert_msg_has(struct brine_ctx *ctx, const char *want)
-{
-  if(!strstr(brine_last_error(ctx)->message, want))
-    fail_msg("message \"%s\" lacks \"%s\"", brine_last_error(ctx)->message,
-             want);
 }
 
 static void test_cert_chain(void **state)

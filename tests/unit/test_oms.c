@@ -21,6 +21,7 @@
 
 #include "internal.h"
 #include "sign/oms.h"
+#include "testutil.h"
 
 #define OMS "tests/data/oms/"
 #define OMSKEYS OMS "keys/certificate/"
@@ -38,65 +39,7 @@
 #define R_SINGLE "afa48c8674afe334b8a7dea34f7b46ab256e9255edf8da2132792341b667a45b"
 #define OMS_HINT "e8450dec4eb99dae995da9af1bc2cc9f76ed669ee2e744f57abba763df3e3f8e"
 
-/* A failure returns `code` and records a sentence on ctx. */
-#define assert_fails(ctx, expr, want)                                    \
-  do {                                                                   \
-    brinei_clear_error(ctx);                                             \
-    assert_int_equal((expr), (want));                                    \
-    assert_int_equal(brine_last_error(ctx)->code, (want));               \
-    assert_true(strlen(brine_last_error(ctx)->message) > 0);             \
-  } while(0)
-
-#define assert_msg_has(ctx, s)                                           \
-  do {                                                                   \
-    if(!strstr(brine_last_error(ctx)->message, (s)))                     \
-      fail_msg("message \"%s\" lacks \"%s\"",                            \
-               brine_last_error(ctx)->message, (s));                     \
-  } while(0)
-
 /* ---- helpers ---- */
-
-static struct brine_ctx *new_ctx(void)
-{
-  struct brine_ctx *ctx = brine_ctx_new(NULL, NULL);
-  assert_non_null(ctx);
-  return ctx;
-}
-
-static void free_ctx(struct brine_ctx *ctx)
-{
-  /* everything allocated through ctx was given back */
-  assert_int_equal(brine_ctx_mem_used(ctx), 0);
-  brine_ctx_free(ctx);
-}
-
-static char *slurp(const char *path, size_t *n)
-{
-  FILE *f = fopen(path, "rb");
-  char *buf;
-  long len;
-  assert_non_null(f);
-  assert_int_equal(fseek(f, 0, SEEK_END), 0);
-  len = ftell(f);
-  assert_true(len >= 0);
-  rewind(f);
-  buf = malloc((size_t)len + 1);
-  assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-  fclose(f);
-  buf[len] = 0;
-  *n = (size_t)len;
-  return buf;
-}
-
-static json_t *load_json(const char *path)
-{
-  json_error_t e;
-  json_t *j = json_load_file(path, 0, &e);
-  if(!j)
-    fail_msg("%s: %s", path, e.text);
-  return j;
-}
 
 /* Standard base64 (test side, plain). url: URL-safe alphabet, no padding. */
 static char *b64enc(const uint8_t *p, size_t n, bool url)

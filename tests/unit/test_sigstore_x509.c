@@ -26,6 +26,7 @@
 
 #include "internal.h"
 #include "crypto/sigstore_x509.h"
+#include "testutil.h"
 
 #define MODEL_SIG "tests/data/oms/v1.1.0-sigstore/model.sig"
 #define PROD_ROOT "tests/conformance/trusted_root.production.json"
@@ -40,45 +41,7 @@
 
 #define MAXC 8
 
-#define assert_fails(ctx, expr, want)                                    \
-  do {                                                                   \
-    brinei_clear_error(ctx);                                             \
-    assert_int_equal((expr), (want));                                    \
-    assert_int_equal(brine_last_error(ctx)->code, (want));               \
-    assert_true(strlen(brine_last_error(ctx)->message) > 0);             \
-    assert_int_equal(ERR_peek_error(), 0);                               \
-  } while(0)
-
-#define assert_msg_has(ctx, s)                                           \
-  do {                                                                   \
-    if(!strstr(brine_last_error(ctx)->message, (s)))                     \
-      fail_msg("message \"%s\" lacks \"%s\"",                            \
-               brine_last_error(ctx)->message, (s));                     \
-  } while(0)
-
 /* ---- helpers ---- */
-
-static struct brine_ctx *new_ctx(void)
-{
-  struct brine_ctx *ctx = brine_ctx_new(NULL, NULL);
-  assert_non_null(ctx);
-  return ctx;
-}
-
-static void free_ctx(struct brine_ctx *ctx)
-{
-  assert_int_equal(brine_ctx_mem_used(ctx), 0);
-  brine_ctx_free(ctx);
-}
-
-static json_t *load_json(const char *path)
-{
-  json_error_t e;
-  json_t *j = json_load_file(path, 0, &e);
-  if(!j)
-    fail_msg("%s: %s", path, e.text);
-  return j;
-}
 
 /* A base64 JSON string, decoded into plain malloc'ed bytes. Line breaks
    are dropped first, as Go's decoder does: the timestamp of
